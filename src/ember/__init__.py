@@ -1,0 +1,107 @@
+"""ember: a PyTorch-compatible deep-learning framework on NumPy.
+
+``import ember as torch`` gives the tensor library, autograd, ``nn``, ``optim`` and
+``utils.data`` under PyTorch's names. Submodules load on first use, which keeps
+``import ember`` fast.
+"""
+from __future__ import annotations
+
+import importlib as _importlib
+
+__version__ = "2.13.0"  # the PyTorch API version ember follows
+
+from ._dtype import (  # noqa: F401
+    bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float, float16,
+    float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
+    promote_types, set_default_dtype, short, uint8, can_cast,
+)
+from ._dtype import result_type as _result_type
+from ._device import device  # noqa: F401
+from ._tensor import Size, Tensor  # noqa: F401
+from ._tensor import _bind_methods
+from ._creation import *  # noqa: F401,F403
+from ._random import *  # noqa: F401,F403
+from ._random import default_generator  # noqa: F401
+from .autograd.grad_mode import (  # noqa: F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from ._tensor_str import set_printoptions, get_printoptions  # noqa: F401
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.index import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from ._typed import *  # noqa: F401,F403
+
+_bind_methods()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an operation on these two operands produces."""
+    return _result_type(tensor1, tensor2)
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_storage(obj) -> bool:
+    return False
+
+
+def is_floating_point(input) -> bool:
+    """Whether the tensor's dtype is a floating-point type."""
+    return input.is_floating_point()
+
+
+def is_complex(input) -> bool:
+    """Whether the tensor's dtype is complex."""
+    return input.is_complex()
+
+
+def is_nonzero(input) -> bool:
+    """The truth value of a one-element tensor."""
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return builtins_bool(input.item())
+
+
+def numel(input) -> int:
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool = _builtins.bool
+
+_LAZY_MODULES = {
+    "nn", "optim", "utils", "cuda", "backends", "linalg", "autograd", "random", "fft",
+    "distributions", "jit", "hub", "onnx", "testing", "special", "accelerator", "amp",
+    "multiprocessing", "distributed", "vision", "serialization", "return_types", "types",
+    "overrides", "profiler", "compiler", "mps", "cpu", "version", "func", "library", "export",
+    "sparse", "masked", "package", "quantization", "ao", "storage",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        mod = _importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = mod
+        return mod
+    if name in ("save", "load"):
+        from . import serialization
+        return getattr(serialization, name)
+    if name in _COMPILE_NAMES:
+        from . import _compat
+        return getattr(_compat, name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+_COMPILE_NAMES = {"compile", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+                  "set_num_threads", "get_num_threads", "set_num_interop_threads",
+                  "get_num_interop_threads", "set_float32_matmul_precision",
+                  "get_float32_matmul_precision", "set_anomaly_enabled", "typename",
+                  "broadcast_shapes", "broadcast_tensors", "manual_seed_all", "chunk_size"}

@@ -1,0 +1,149 @@
+"""Device objects and the array module (NumPy on the CPU, CuPy on CUDA) behind each."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["device"]
+
+
+class device:
+    """Where a tensor lives: ``device('cpu')``, ``device('cuda', 0)``, ``device('cuda:1')``."""
+
+    __slots__ = ("type", "index")
+
+    def __new__(cls, type_or_str=None, index: int | None = None):
+        if isinstance(type_or_str, device):
+            return type_or_str
+        if isinstance(type_or_str, int) and index is None:  # device(0) means cuda:0
+            type_or_str, index = "cuda", type_or_str
+        if not isinstance(type_or_str, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({type(type_or_str).__name__})")
+        kind = type_or_str
+        if ":" in kind:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was "
+                                   f"passed explicitly: {kind}")
+            kind, _, idx = kind.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type_or_str}'")
+            index = int(idx)
+        if kind not in _KNOWN_TYPES:
+            raise RuntimeError(
+                "Expected one of cpu, cuda, mps, meta device type at start of device string: "
+                f"{type_or_str}")
+        if index is not None and index < 0:
+            raise RuntimeError(f"Device index must not be negative, got {index}")
+        key = (kind, index)
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        self = object.__new__(cls)
+        object.__setattr__(self, "type", kind)
+        object.__setattr__(self, "index", index)
+        _CACHE[key] = self
+        return self
+
+    def __setattr__(self, name, value):
+        raise AttributeError("device objects are immutable")
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (str(self),))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_KNOWN_TYPES = ("cpu", "cuda", "mps", "meta", "xpu")
+_CACHE: dict = {}
+CPU = device("cpu")
+
+
+def _cupy():
+    try:
+        import cupy  # noqa: F401  (optional GPU backend)
+    except Exception:
+        return None
+    try:
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            return cupy
+    except Exception:
+        return None
+    return None
+
+
+_cupy_module = None
+_cupy_checked = False
+
+
+def cupy_module():
+    """CuPy when it is installed and sees a GPU, else None (checked once)."""
+    global _cupy_module, _cupy_checked
+    if not _cupy_checked:
+        _cupy_module = _cupy()
+        _cupy_checked = True
+    return _cupy_module
+
+
+def canonical(dev) -> device:
+    """A concrete device: 'cuda' becomes 'cuda:0' after checking CUDA exists."""
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type == "cpu":
+        return CPU
+    if d.type == "cuda":
+        if cupy_module() is None:
+            raise RuntimeError(
+                "Torch not compiled with CUDA enabled (ember: CUDA needs CuPy and an NVIDIA GPU)")
+        return device("cuda", d.index or 0)
+    raise RuntimeError(f"ember has no backend for device type '{d.type}'")
+
+
+def array_module(dev: device):
+    """The array module (numpy or cupy) that holds tensors on ``dev``."""
+    if dev is CPU:
+        return np
+    return cupy_module()
+
+
+def device_of_array(arr) -> device:
+    if isinstance(arr, np.ndarray):
+        return CPU
+    cp = cupy_module()
+    if cp is not None and isinstance(arr, cp.ndarray):
+        return device("cuda", arr.device.id)
+    return CPU
+
+
+def move_array(arr, dev: device):
+    """Copy an array to ``dev``'s memory (no copy when it is already there)."""
+    if dev is CPU:
+        if isinstance(arr, np.ndarray):
+            return arr
+        return arr.get()
+    cp = cupy_module()
+    with cp.cuda.Device(dev.index or 0):
+        return cp.asarray(arr)

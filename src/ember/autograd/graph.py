@@ -1,0 +1,4 @@
+"""``autograd.graph``: the node type that ``grad_fn`` objects are instances of."""
+from .engine import Node
+
+__all__ = ["Node"]

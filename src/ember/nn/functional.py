@@ -1,0 +1,4 @@
+"""ember.nn.functional: the stateless forms of the layers, as torch.nn.functional."""
+from ._functional.basic import *  # noqa: F401,F403
+from ._functional.conv import *  # noqa: F401,F403
+from ._functional.attention import *  # noqa: F401,F403

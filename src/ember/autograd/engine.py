@@ -325,7 +325,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     else:
                         _skip_subgraph(child, deps, buffers, ready, leaves_done)
         for t in list(leaf_buf):
-            if deps.get(t, 0) == 0 and t not in leaves_done:
+            if deps.get(t, 0) == 0 and not any(t is d for d in leaves_done):
                 leaves_done.append(t)
         for t in leaves_done:
             g = leaf_buf.pop(t, None)

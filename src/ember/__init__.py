@@ -32,6 +32,7 @@ from .ops.reduce import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.nn import *  # noqa: F401,F403
 from ._typed import *  # noqa: F401,F403
 
 _bind_methods()
@@ -94,14 +95,21 @@ def __getattr__(name):
     if name in ("save", "load"):
         from . import serialization
         return getattr(serialization, name)
+    if name in _FUNCTIONAL_ALIASES:
+        from .nn import functional
+        return getattr(functional, name)
     if name in _COMPILE_NAMES:
         from . import _compat
         return getattr(_compat, name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 
+# torch.X names that are nn.functional's functions with the same signature
+_FUNCTIONAL_ALIASES = {"dropout", "alpha_dropout", "feature_dropout", "bilinear",
+                       "cosine_similarity", "pairwise_distance"}
 _COMPILE_NAMES = {"compile", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
                   "set_num_threads", "get_num_threads", "set_num_interop_threads",
                   "get_num_interop_threads", "set_float32_matmul_precision",
                   "get_float32_matmul_precision", "set_anomaly_enabled", "typename",
-                  "broadcast_shapes", "broadcast_tensors", "manual_seed_all", "chunk_size"}
+                  "broadcast_shapes", "broadcast_tensors", "manual_seed_all", "is_anomaly_enabled",
+                  "is_anomaly_check_nan_enabled"}

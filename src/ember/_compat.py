@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_threads = {"intra": 1, "inter": 1}
+_threads = {"intra": None, "inter": 1}  # intra None: not set, report the CPU count
 _flags = {"deterministic": False, "matmul_precision": "highest"}
 
 
@@ -20,6 +20,7 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 
 def are_deterministic_algorithms_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True)`` was called."""
     return _flags["deterministic"]
 
 
@@ -29,27 +30,56 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
+    """The thread count last set with ``set_num_threads`` (else the number of CPUs)."""
     import os
-    return _threads.get("set") or os.cpu_count() or 1
+    return _threads["intra"] or os.cpu_count() or 1
 
 
 def set_num_interop_threads(n: int) -> None:
+    """Recorded for compatibility: ember runs no inter-op thread pool."""
     _threads["inter"] = int(n)
 
 
 def get_num_interop_threads() -> int:
+    """The value last given to ``set_num_interop_threads`` (1 by default)."""
     return _threads["inter"]
 
 
 def set_float32_matmul_precision(precision: str) -> None:
+    """Recorded for compatibility: NumPy computes float32 products in full precision."""
+    if precision not in ("highest", "high", "medium"):
+        import warnings
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
     _flags["matmul_precision"] = precision
 
 
 def get_float32_matmul_precision() -> str:
+    """The value last given to ``set_float32_matmul_precision`` ('highest' by default)."""
     return _flags["matmul_precision"]
 
 
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn autograd's anomaly detection on or off (``torch.set_anomaly_enabled``)."""
+    from .autograd import set_detect_anomaly
+    set_detect_anomaly(enabled, check_nan)
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether autograd's anomaly detection is on."""
+    from .autograd import is_anomaly_enabled as enabled
+    return enabled()
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly detection also checks gradients for NaN."""
+    from .autograd import is_anomaly_check_nan_enabled as check_nan
+    return check_nan()
+
+
 def typename(obj) -> str:
+    """``'torch.FloatTensor'`` for a tensor, else the object's qualified type name."""
     from ._tensor import Tensor
     if isinstance(obj, Tensor):
         return obj.type()
@@ -73,6 +103,7 @@ def broadcast_tensors(*tensors):
     return tuple(t.expand(shape) for t in tensors)
 
 
-def manual_seed_all(seed):
+def manual_seed_all(seed) -> None:
+    """Seed the random generator (ember has one, on the CPU)."""
     from ._random import manual_seed
     manual_seed(seed)

@@ -11,29 +11,37 @@ class device:
 
     __slots__ = ("type", "index")
 
-    def __new__(cls, type_or_str=None, index: int | None = None):
-        if isinstance(type_or_str, device):
-            return type_or_str
-        if isinstance(type_or_str, int) and index is None:  # device(0) means cuda:0
-            type_or_str, index = "cuda", type_or_str
-        if not isinstance(type_or_str, str):
+    def __new__(cls, type=None, index: int | None = None):
+        if isinstance(type, device):
+            return type
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            # a bare index names a device of the current accelerator
+            if cupy_module() is None:
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type
+        if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got "
-                            f"({type(type_or_str).__name__})")
-        kind = type_or_str
+                            f"({_builtin_type(type).__name__})")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                            f"{_builtin_type(index).__name__}")
+        kind = type
         if ":" in kind:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was "
                                    f"passed explicitly: {kind}")
             kind, _, idx = kind.partition(":")
-            if not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type_or_str}'")
+            # PyTorch accepts only a plain decimal index without leading zeros
+            if not (idx.isdigit() and idx.isascii()) or (len(idx) > 1 and idx[0] == "0"):
+                raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)
         if kind not in _KNOWN_TYPES:
-            raise RuntimeError(
-                "Expected one of cpu, cuda, mps, meta device type at start of device string: "
-                f"{type_or_str}")
+            if kind.strip() != kind:
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            raise RuntimeError(f"Expected one of {', '.join(_KNOWN_TYPES)} device type at start "
+                               f"of device string: {type}")
         if index is not None and index < 0:
-            raise RuntimeError(f"Device index must not be negative, got {index}")
+            raise RuntimeError("Device index must not be negative")
         key = (kind, index)
         cached = _CACHE.get(key)
         if cached is not None:
@@ -56,11 +64,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except RuntimeError:
-                return False
+        # as in PyTorch, a device never equals a string: compare with device("cuda")
         if not isinstance(other, device):
             return NotImplemented
         return self.type == other.type and self.index == other.index
@@ -78,7 +82,10 @@ class device:
         return False
 
 
-_KNOWN_TYPES = ("cpu", "cuda", "mps", "meta", "xpu")
+_builtin_type = type
+_KNOWN_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
 _CACHE: dict = {}
 CPU = device("cpu")
 
@@ -115,11 +122,21 @@ def canonical(dev) -> device:
     if d.type == "cpu":
         return CPU
     if d.type == "cuda":
-        if cupy_module() is None:
-            raise RuntimeError(
-                "Torch not compiled with CUDA enabled (ember: CUDA needs CuPy and an NVIDIA GPU)")
-        return device("cuda", d.index or 0)
-    raise RuntimeError(f"ember has no backend for device type '{d.type}'")
+        require_cuda()
+        index = d.index or 0
+        if index >= cupy_module().cuda.runtime.getDeviceCount():
+            raise RuntimeError("CUDA error: invalid device ordinal")
+        return device("cuda", index)
+    if d.type == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices")
+    raise RuntimeError(f"ember has no backend for device type '{d.type}' (it runs on the CPU "
+                       "with NumPy, and on CUDA GPUs with CuPy)")
+
+
+def require_cuda() -> None:
+    """Raise PyTorch's error for a CPU-only build when CuPy or a GPU is missing."""
+    if cupy_module() is None:
+        raise AssertionError("Torch not compiled with CUDA enabled")
 
 
 def array_module(dev: device):
@@ -130,6 +147,7 @@ def array_module(dev: device):
 
 
 def device_of_array(arr) -> device:
+    """The device whose memory holds ``arr``."""
     if isinstance(arr, np.ndarray):
         return CPU
     cp = cupy_module()

@@ -1,8 +1,6 @@
 """dtype objects, their NumPy mapping and PyTorch's type-promotion rules."""
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 __all__ = [
@@ -22,11 +20,12 @@ class dtype:
 
     __slots__ = ("name", "np", "category", "itemsize", "_torch_name")
 
-    def __init__(self, name: str, np_dtype, category: int):
+    def __init__(self, name: str, np_dtype, category: int, itemsize: int | None = None):
         self.name = name
         self.np = np.dtype(np_dtype)
         self.category = category
-        self.itemsize = self.np.itemsize
+        # PyTorch's size, which differs from the storage type's for bfloat16
+        self.itemsize = itemsize or self.np.itemsize
         self._torch_name = "torch." + name
 
     @property
@@ -42,10 +41,17 @@ class dtype:
         return self.name != "uint8" and self.name != "bool"
 
     def to_real(self) -> "dtype":
+        """The real counterpart of a complex dtype (other dtypes map to themselves)."""
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     def to_complex(self) -> "dtype":
-        return {"float64": complex128}.get(self.name, complex64)
+        """The complex dtype with this dtype's precision."""
+        found = {"float32": complex64, "float64": complex128, "complex64": complex64,
+                 "complex128": complex128}.get(self.name)
+        if found is None:  # ember has no complex32 for the half types
+            from ._tensor import _TYPE_SHORT
+            raise RuntimeError(f"Unknown Complex ScalarType for {_TYPE_SHORT[self.name]}")
+        return found
 
     def __repr__(self) -> str:
         return self._torch_name
@@ -60,7 +66,7 @@ def _dtype_by_name(name: str) -> dtype:
 
 float16 = half = dtype("float16", np.float16, _FLOAT)
 # NumPy has no bfloat16; it is stored as float32 so that code naming it still runs.
-bfloat16 = dtype("bfloat16", np.float32, _FLOAT)
+bfloat16 = dtype("bfloat16", np.float32, _FLOAT, itemsize=2)
 float32 = float = dtype("float32", np.float32, _FLOAT)
 float64 = double = dtype("float64", np.float64, _FLOAT)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
@@ -128,21 +134,22 @@ builtins_float, builtins_int, builtins_bool, builtins_complex = _b.float, _b.int
 _ALIASES = {"float": float32, "double": float64, "half": float16, "int": int32, "long": int64,
             "short": int16, "cfloat": complex64, "cdouble": complex128}
 
-_state = threading.local()
+# process-wide, as in PyTorch (not per thread): worker threads see the user's choice
+_default_dtype = float32
 
 
 def get_default_dtype() -> dtype:
     """The dtype Python floats become (float32 unless changed)."""
-    return getattr(_state, "default", float32)
+    return _default_dtype
 
 
 def set_default_dtype(d) -> None:
     """Set the dtype that Python floats and float factories produce."""
     d = to_dtype(d)
     if not d.is_floating_point:
-        raise TypeError(
-            f"only floating-point types are supported as the default type, got {d}")
-    _state.default = d
+        raise TypeError("only floating-point types are supported as the default type")
+    global _default_dtype
+    _default_dtype = d
 
 
 def _promote_same_or_cross(a: dtype, b: dtype) -> dtype:
@@ -226,22 +233,33 @@ def can_cast(from_: dtype, to: dtype) -> _b.bool:
     return from_.category <= to.category
 
 
+# NumPy has no bfloat16: its limits (8 exponent bits, 7 mantissa bits) written out
+_BFLOAT16_INFO = dict(bits=16, eps=2.0 ** -7, max=3.3895313892515355e+38,
+                      tiny=2.0 ** -126, resolution=0.01)
+
+
 class finfo:
     """Machine limits of a floating-point dtype (``ember.finfo(ember.float32).eps``)."""
 
     def __init__(self, type: dtype = None):
         d = get_default_dtype() if type is None else to_dtype(type)
         if not (d.is_floating_point or d.is_complex):
-            raise TypeError(f"torch.finfo() requires a floating point input type. Use "
-                            f"torch.iinfo to handle '{d.name}'")
-        info = np.finfo(d.to_real().np)
-        self.bits = info.bits
-        self.eps = _b.float(info.eps)
-        self.max = _b.float(info.max)
-        self.min = _b.float(info.min)
-        self.tiny = self.smallest_normal = _b.float(info.tiny)
-        self.resolution = _b.float(info.resolution)
-        self.dtype = d.to_real().name
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        real = d.to_real()
+        if real is bfloat16:
+            info = _BFLOAT16_INFO
+        else:
+            npi = np.finfo(real.np)
+            info = dict(bits=npi.bits, eps=_b.float(npi.eps), max=_b.float(npi.max),
+                        tiny=_b.float(npi.tiny), resolution=10.0 ** -npi.precision)
+        self.bits = info["bits"]
+        self.eps = info["eps"]
+        self.max = info["max"]
+        self.min = -info["max"]
+        self.tiny = self.smallest_normal = info["tiny"]
+        self.resolution = info["resolution"]
+        self.dtype = real.name
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, "
@@ -254,14 +272,16 @@ class iinfo:
 
     def __init__(self, type: dtype):
         d = to_dtype(type)
-        if d.category not in (_INT, _BOOL):
-            raise TypeError(f"torch.iinfo() requires an integer input type. Use "
-                            f"torch.finfo to handle '{d.name}'")
-        info = np.iinfo(d.np) if d is not bool else None
-        self.bits = d.itemsize * 8
-        self.max = _b.int(info.max) if info else 1
-        self.min = _b.int(info.min) if info else 0
+        if d is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d.category != _INT:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        info = np.iinfo(d.np)
+        self.bits = info.bits
+        self.max = _b.int(info.max)
+        self.min = _b.int(info.min)
         self.dtype = d.name
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -1,6 +1,7 @@
 """class Tensor: a backend array plus autograd metadata; its methods delegate to ember.ops."""
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import numpy as np
@@ -8,7 +9,8 @@ import numpy as np
 from . import _dtype as D
 from ._device import CPU, array_module, canonical, device, device_of_array, move_array
 from .autograd import grad_mode
-from .autograd.engine import _RemovableHandle, run_backward
+from .autograd import _views
+from .autograd.engine import _RemovableHandle
 
 _state = grad_mode._state
 _ndarray = np.ndarray
@@ -22,6 +24,7 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     def numel(self) -> int:
+        """Number of elements (the product of the sizes)."""
         n = 1
         for s in self:
             n *= s
@@ -48,8 +51,17 @@ class Tensor:
     uninitialised 2x3 tensor. Prefer ``ember.tensor`` and the factory functions.
     """
 
-    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vc", "_base", "_hooks",
-                 "_retains", "__dict__", "__weakref__")
+    # ``_root`` is the base a view shares memory with (read and set as ``_base``).
+    # The fields every tensor sets are slots; the rarely set ones default on the class
+    # (an instance that sets one keeps it in its __dict__), which keeps creation cheap.
+    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "__dict__", "__weakref__")
+    _grad = None
+    _root = None
+    _hooks = None
+    _retains = False
+
+    # NumPy scalars on the left of an operator defer to the tensor (``np.float32(2) * t``)
+    __array_priority__ = 1000
 
     # -- construction -------------------------------------------------------
     def __init__(self, *args, device=None, dtype=None):
@@ -63,7 +75,8 @@ class Tensor:
                 arr = _to_array(data, dt).astype(dt.np, copy=False)
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], Size) else args
-            arr = np.empty(tuple(int(s) for s in shape), dtype=dt.np)
+            # ``Tensor()`` is an empty 1-D tensor, as in PyTorch
+            arr = np.empty(tuple(int(s) for s in shape) if args else (0,), dtype=dt.np)
         if device is not None:
             arr = move_array(arr, canonical(device))
         self._init(arr)
@@ -71,13 +84,9 @@ class Tensor:
     def _init(self, arr, requires_grad=False):
         self._data = arr
         self._rg = requires_grad
-        self._grad = None
         self.grad_fn = None
         self._output_nr = 0
         self._vc = [0]
-        self._base = None
-        self._hooks = None
-        self._retains = False
 
     @staticmethod
     def _make(arr, requires_grad, grad_fn, output_nr, vc):
@@ -85,13 +94,9 @@ class Tensor:
         t = _new(Tensor)
         t._data = arr
         t._rg = requires_grad
-        t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = vc
-        t._base = None
-        t._hooks = None
-        t._retains = False
         return t
 
     @staticmethod
@@ -103,15 +108,33 @@ class Tensor:
 
     def __reduce_ex__(self, protocol):
         return (_rebuild_tensor, (move_array(self._data, CPU), self._rg, str(self.device),
-                                  type(self)))
+                                  type(self), self._user_state()))
+
+    def _user_state(self) -> dict:
+        """Attributes set on the tensor by its users (what pickling and deepcopy carry)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _INTERNAL_ATTRS}
+
+    @property
+    def _base(self):
+        """The tensor whose memory this view shares (None for a tensor that is no view)."""
+        return self._root
+
+    @_base.setter
+    def _base(self, root):
+        self._root = root
+        if root is not None and root.grad_fn is not None:
+            # a view of a graph intermediate is re-derived if the base is written in place
+            _views.register_view(self, root)
 
     # -- attributes ---------------------------------------------------------
     @property
     def dtype(self) -> D.dtype:
+        """The element type."""
         return _np_to_dtype[self._data.dtype]
 
     @property
     def shape(self) -> Size:
+        """The sizes of the dimensions, as a ``Size``."""
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
@@ -122,19 +145,23 @@ class Tensor:
 
     @property
     def device(self) -> device:
+        """Where the data lives (``device('cpu')`` or a CUDA device)."""
         d = self._data
         return CPU if type(d) is _ndarray else device_of_array(d)
 
     @property
     def is_cuda(self) -> bool:
+        """Whether the tensor is on a CUDA device."""
         return self.device.type == "cuda"
 
     @property
     def is_cpu(self) -> bool:
+        """Whether the tensor is in CPU memory."""
         return self.device.type == "cpu"
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions."""
         return self._data.ndim
 
     def dim(self) -> int:
@@ -155,10 +182,12 @@ class Tensor:
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element."""
         return self._data.itemsize
 
     @property
     def nbytes(self) -> int:
+        """Bytes taken by the elements."""
         return self._data.nbytes
 
     def is_floating_point(self) -> bool:
@@ -170,18 +199,30 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def is_signed(self) -> bool:
+        """Whether the dtype can hold negative values."""
         return self.dtype.is_signed
 
     @property
     def is_leaf(self) -> bool:
+        """Whether no recorded operation produced this tensor (it has no ``grad_fn``)."""
         return self.grad_fn is None
 
     @property
     def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for autograd."""
         return self._rg
 
     @requires_grad.setter
     def requires_grad(self, value):
+        self._set_requires_grad(value, "floating point and complex")
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return self."""
+        self._set_requires_grad(requires_grad, "floating point")
+        return self
+
+    def _set_requires_grad(self, value, allowed):
+        # PyTorch's two spellings name the allowed dtypes differently
         if self.grad_fn is not None:
             if value:
                 return
@@ -190,17 +231,14 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(f"only Tensors of {allowed} dtype can require gradients")
         self._rg = bool(value)
-
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        """Set ``requires_grad`` in place and return self."""
-        self.requires_grad = requires_grad
-        return self
 
     @property
     def grad(self):
+        """The gradient accumulated by backward (leaves, or non-leaves that retain it)."""
+        if self.grad_fn is not None and not self._retains and self._grad is None:
+            warnings.warn(_NON_LEAF_GRAD_MSG, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -210,10 +248,24 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: expected "
-                                   f"{list(self._data.shape)}, got {list(value._data.shape)}")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"tensor with grad_dtype '{_TYPE_SHORT[self.dtype.name]}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You "
+                    "can set the tensor's grad_dtype attribute with a specific dtype, or None "
+                    "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a "
+                    "tensor and its gradient may break downstream systems that assume they "
+                    "match.")
+            if value.device != self.device:
+                raise RuntimeError("attempting to assign a gradient located on device with "
+                                   f"index '{value.get_device()}' to a tensor located on device "
+                                   f"with index '{self.get_device()}'. Please ensure that the "
+                                   "gradient and the tensor are on the same device")
         self._grad = value
 
     @grad.deleter
@@ -222,8 +274,9 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        t = Tensor._make(self._data, False, None, 0, self._vc)
-        return t
+        # shares memory but not the version counter: writes through .data go unchecked
+        """The same memory as a tensor outside the graph."""
+        return Tensor._make(self._data, False, None, 0, [0])
 
     @data.setter
     def data(self, value):
@@ -237,38 +290,47 @@ class Tensor:
 
     @property
     def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is."""
         return self._output_nr
 
     @property
     def is_sparse(self) -> bool:
+        """Always False: ember tensors are dense."""
         return False
 
     @property
     def is_quantized(self) -> bool:
+        """Always False: ember has no quantized tensors."""
         return False
 
     @property
     def is_meta(self) -> bool:
+        """Always False: ember has no meta tensors."""
         return False
 
     @property
     def layout(self):
+        """The memory layout: always strided."""
         return "torch.strided"
 
     @property
     def names(self):
+        """Dimension names: ember has none (all None)."""
         return (None,) * self._data.ndim
 
     @property
     def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
         return self._retains
 
     @property
     def T(self) -> "Tensor":
+        """The tensor with all its dimensions reversed (a view)."""
         return self.permute(*range(self._data.ndim - 1, -1, -1))
 
     @property
     def mT(self) -> "Tensor":
+        """The last two dimensions swapped (a view)."""
         if self._data.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of "
                                f"matrices. Got {self._data.ndim}-D tensor.")
@@ -276,19 +338,23 @@ class Tensor:
 
     @property
     def H(self) -> "Tensor":
+        """Conjugate transpose (plain transpose for real tensors)."""
         return self.T.conj() if self.is_complex() else self.T
 
     @property
     def mH(self) -> "Tensor":
+        """Conjugate of ``mT`` (``mT`` for real tensors)."""
         return self.mT.conj() if self.is_complex() else self.mT
 
     @property
     def real(self) -> "Tensor":
+        """The real part."""
         from .ops import elementwise
         return elementwise.real(self)
 
     @property
     def imag(self) -> "Tensor":
+        """The imaginary part (complex tensors)."""
         from .ops import elementwise
         return elementwise.imag(self)
 
@@ -298,6 +364,7 @@ class Tensor:
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self) -> int:
+        """Offset in elements from the start of the underlying memory."""
         base = self._data
         while isinstance(getattr(base, "base", None), type(self._data)):
             base = base.base
@@ -306,6 +373,7 @@ class Tensor:
         return off // self._data.itemsize
 
     def data_ptr(self) -> int:
+        """The address of the first element."""
         if type(self._data) is _ndarray:
             return self._data.__array_interface__["data"][0]
         return self._data.data.ptr
@@ -315,9 +383,11 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def is_set_to(self, other) -> bool:
+        """Whether both tensors are the same array."""
         return self._data is other._data
 
     def get_device(self) -> int:
+        """The CUDA device index, or -1 on the CPU."""
         d = self.device
         return -1 if d.type == "cpu" else (d.index or 0)
 
@@ -325,8 +395,7 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The tensor as a NumPy array sharing its memory (CPU tensors only)."""
         if force:
-            return move_array(self._data, CPU).copy() if type(self._data) is not _ndarray \
-                else self._data.copy()
+            return move_array(self._data, CPU)
         if self._rg:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -361,10 +430,18 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
+    def __contains__(self, element) -> bool:
+        """``element in tensor``: whether any entry equals ``element``."""
+        if isinstance(element, Tensor):
+            element = element._data
+        elif not isinstance(element, (int, float, complex)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return bool((self._data == element).any())
+
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
-                               f"ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __float__(self):
@@ -382,8 +459,9 @@ class Tensor:
                             "index")
         return int(self.item())
 
-    def __hash__(self):
-        return id(self)
+    # identity hashing (``==`` is elementwise); the same scheme as graph nodes, so tensors
+    # and nodes can share a dict without ever comparing equal by accident
+    __hash__ = object.__hash__
 
     def __format__(self, spec):
         if self._data.ndim == 0:
@@ -405,12 +483,13 @@ class Tensor:
                                "https://github.com/pytorch/pytorch/pull/103001")
         new = _new(type(self))
         new._init(self._data.copy(), self._rg)
-        if type(self) is not Tensor and hasattr(self, "__dict__"):
+        memo[id(self)] = new
+        state = self._user_state()
+        if state:
             import copy
-            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+            new.__dict__.update(copy.deepcopy(state, memo))
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        memo[id(self)] = new
         return new
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
@@ -455,85 +534,123 @@ class Tensor:
         return self.to(device)
 
     def float(self, memory_format=None):
+        """Cast to float32."""
         return self.to(D.float32)
 
     def double(self, memory_format=None):
+        """Cast to float64."""
         return self.to(D.float64)
 
     def half(self, memory_format=None):
+        """Cast to float16."""
         return self.to(D.float16)
 
     def bfloat16(self, memory_format=None):
+        """Cast to bfloat16."""
         return self.to(D.bfloat16)
 
     def int(self, memory_format=None):
+        """Cast to int32."""
         return self.to(D.int32)
 
     def long(self, memory_format=None):
+        """Cast to int64."""
         return self.to(D.int64)
 
     def short(self, memory_format=None):
+        """Cast to int16."""
         return self.to(D.int16)
 
     def char(self, memory_format=None):
+        """Cast to int8."""
         return self.to(D.int8)
 
     def byte(self, memory_format=None):
+        """Cast to uint8."""
         return self.to(D.uint8)
 
     def bool(self, memory_format=None):
+        """Cast to bool."""
         return self.to(D.bool)
 
     def cfloat(self):
+        """Cast to complex64."""
         return self.to(D.complex64)
 
     def cdouble(self):
+        """Cast to complex128."""
         return self.to(D.complex128)
 
+    # -- new tensors with this one's dtype and device -------------------------
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False,
+                   layout=None, pin_memory: bool = False) -> "Tensor":
+        """A new tensor copying ``data``, by default with this tensor's dtype and device."""
+        from ._creation import tensor
+        if isinstance(data, Tensor):
+            warnings.warn("To copy construct from a tensor, it is recommended to use "
+                          "sourceTensor.detach().clone() or "
+                          "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                          "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+            data = data.detach()
+        return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                      device=self.device if device is None else device,
+                      requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None,
+                 requires_grad: bool = False, layout=None, pin_memory: bool = False) -> "Tensor":
+        """A tensor of ``size`` filled with ``fill_value``, by default with this tensor's
+        dtype and device."""
+        from ._creation import full
+        return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                    device=self.device if device is None else device,
+                    requires_grad=requires_grad)
+
+    def _new_filled(self, factory, size, dtype, device, requires_grad):
+        return factory(*size, dtype=self.dtype if dtype is None else dtype,
+                       device=self.device if device is None else device,
+                       requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False,
+                  layout=None, pin_memory: bool = False) -> "Tensor":
+        """Zeros of ``size``, by default with this tensor's dtype and device."""
+        from ._creation import zeros
+        return self._new_filled(zeros, size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False,
+                 layout=None, pin_memory: bool = False) -> "Tensor":
+        """Ones of ``size``, by default with this tensor's dtype and device."""
+        from ._creation import ones
+        return self._new_filled(ones, size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False,
+                  layout=None, pin_memory: bool = False) -> "Tensor":
+        """An uninitialised tensor of ``size``, by default with this tensor's dtype and
+        device."""
+        from ._creation import empty
+        return self._new_filled(empty, size, dtype, device, requires_grad)
+
     def pin_memory(self, device=None):
+        """Returns self: pinned host memory has no meaning for NumPy arrays."""
         return self
 
     def is_pinned(self, device=None):
+        """Always False (see ``pin_memory``)."""
         return False
 
     def share_memory_(self):
+        """Returns self: ember shares no memory across processes itself."""
         return self
 
     def is_shared(self):
+        """Always False (see ``share_memory_``)."""
         return False
 
     # -- autograd -----------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves."""
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if self._data.dtype.kind not in "fc":
-                raise RuntimeError(f"grad can be implicitly created only for real scalar "
-                                   f"outputs but got {self.dtype}")
-            gradient = Tensor._make(self._xp().ones_like(self._data), False, None, 0, [0])
-        elif not isinstance(gradient, Tensor):
-            from ._creation import tensor as _tensor
-            gradient = _tensor(gradient, dtype=self.dtype)
-        elif gradient._data.shape != self._data.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[0] has a shape of {Size(gradient.shape)} and "
-                f"output[0] has a shape of {Size(self.shape)}.")
-        if not self._rg:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have "
-                               "a grad_fn")
-        if retain_graph is None:
-            retain_graph = create_graph
-        if inputs is not None:
-            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-            grads = run_backward([self], [gradient], retain_graph, create_graph, inputs,
-                                 allow_unused=True, accumulate=False)
-            for t, g in zip(inputs, grads):
-                if g is not None:
-                    from .autograd.engine import _accumulate
-                    _accumulate(t, g, create_graph, set())
-            return
-        run_backward([self], [gradient], retain_graph, create_graph)
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves
+        (or of ``inputs``); ``gradient`` is required unless this tensor is a scalar."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
@@ -553,7 +670,7 @@ class Tensor:
         lst.append(hook)
         return _RemovableHandle(lst, hook)
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -572,8 +689,13 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Cut this tensor off from the graph, in place."""
-        if self._base is not None and self._base._rg:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        if self._root is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._rg = False
         self._output_nr = 0
@@ -586,7 +708,7 @@ class Tensor:
             if self.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
-            base = self._base
+            base = self._root
             if base is not None and base._rg and base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
@@ -603,13 +725,37 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                f"broadcast shape {list(arr.shape)}")
         if arr is not self._data:
-            self._data[...] = arr
+            try:
+                self._data[...] = arr
+            except ValueError:
+                if self._data.flags.writeable:
+                    raise
+                # a broadcast (expanded) view: several elements share one memory location
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation.") from None
         self._vc[0] += 1
         if result._rg:
-            self._rg = True
-            self.grad_fn = result.grad_fn
-            self._output_nr = result._output_nr
+            root = self._root
+            if root is None:
+                self._take_graph_position(result.grad_fn, result._output_nr)
+                if "_views" in self.__dict__:
+                    _views.rederive_views(self)
+            else:
+                _views.rebase(self, root, result)
         return self
+
+    def _take_graph_position(self, grad_fn, output_nr):
+        """Become output ``output_nr`` of ``grad_fn`` (after an in-place write); a retained
+        grad moves along, so it is the gradient of the new value."""
+        old_fn, old_nr = self.grad_fn, self._output_nr
+        self._rg = True
+        self.grad_fn = grad_fn
+        self._output_nr = output_nr
+        if self._retains and old_fn is not None:
+            del old_fn._retain[old_nr]
+            self.retain_grad()
 
     def _bump(self):
         self._vc[0] += 1
@@ -617,14 +763,34 @@ class Tensor:
 
 
 _new = object.__new__
+# engine state that lives in a tensor's __dict__ when set (not user attributes)
+_INTERNAL_ATTRS = frozenset(("_views", "_grad", "_root", "_hooks", "_retains"))
 
 
-def _rebuild_tensor(arr, requires_grad, dev, cls):
+def _rebuild_tensor(arr, requires_grad, dev, cls, state=None):
     t = _new(cls)
-    t._init(arr, requires_grad)
-    if dev != "cpu":
-        t._data = move_array(arr, canonical(dev))
+    t._init(arr if dev == "cpu" else move_array(arr, canonical(dev)), requires_grad)
+    if state:
+        t.__dict__.update(state)
     return t
+
+
+def _c_name(dt: D.dtype) -> str:
+    """The C++ type name PyTorch prints for a dtype in some messages."""
+    return _C_NAMES.get(dt.name, dt.name)
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}
+_NON_LEAF_GRAD_MSG = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
 def _wrap_dim(dim, ndim):
@@ -648,6 +814,7 @@ _TYPE_SHORT = {"float32": "Float", "float64": "Double", "float16": "Half", "bflo
 
 
 def _parse_to(args, kwargs):
+    """The (device, dtype, copy) that a ``Tensor.to`` call asks for."""
     dev = kwargs.pop("device", None)
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
@@ -655,20 +822,32 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = []  # positional (non_blocking, copy)
     for a in args:
         if isinstance(a, Tensor):
             dev, dt = a.device, a.dtype
         elif isinstance(a, D.dtype):
             dt = a
-        elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
-            dev = device(a) if not isinstance(a, int) else device("cuda", a)
         elif isinstance(a, bool):
-            pass  # non_blocking / copy passed positionally
+            flags.append(a)
+        elif isinstance(a, (str, device, int)):
+            dev = device(a) if not isinstance(a, int) else device("cuda", a)
         elif a is not None:
             dt = D.to_dtype(a)
+    if len(flags) > 1:
+        copy = flags[1]
     if dt is not None:
         dt = D.to_dtype(dt)
     return dev, dt, copy
+
+
+def _bind_to_autograd():
+    """Give the autograd modules the Tensor class (they are imported before it exists)."""
+    from .autograd import engine, function
+    engine.Tensor = function.Tensor = Tensor
+
+
+_bind_to_autograd()
 
 
 def _bind_methods():

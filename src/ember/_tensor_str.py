@@ -1,203 +1,252 @@
-"""Printing tensors the way PyTorch does: ``tensor([1., 2.], requires_grad=True)``."""
+"""Printing tensors the way PyTorch does: ``tensor([1., 2.], requires_grad=True)``.
+
+All elements of a tensor share one format, chosen from the values that will be shown:
+integers print as they are; floats print in "integer mode" (``3.``) when every finite
+value is whole, in scientific notation when the magnitudes span too much, else with
+``precision`` decimals. Every element is right-aligned to one width, rows wrap at
+``linewidth`` and tensors above ``threshold`` elements show only ``edgeitems`` per edge.
+"""
 from __future__ import annotations
 
+import contextlib
 import math
+import sys
+from typing import Any
 
 import numpy as np
 
 from . import _dtype as D
 
+__all__ = ["set_printoptions", "get_printoptions", "printoptions"]
+
 
 class _PrintOptions:
-    precision = 4
-    threshold = 1000
-    edgeitems = 3
-    linewidth = 80
-    sci_mode = None
+    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+
+    def __init__(self):
+        self.precision = 4
+        self.threshold = 1000
+        self.edgeitems = 3
+        self.linewidth = 80
+        self.sci_mode = None
 
 
 PRINT_OPTS = _PrintOptions()
 
+_PROFILES = {
+    "default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+    "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+    "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80),
+}
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None):
-    """Change how tensors print (PyTorch's options and profiles)."""
-    if profile == "default":
-        PRINT_OPTS.precision, PRINT_OPTS.threshold = 4, 1000
-        PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 3, 80
-    elif profile == "short":
-        PRINT_OPTS.precision, PRINT_OPTS.threshold = 2, 1000
-        PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 2, 80
-    elif profile == "full":
-        PRINT_OPTS.precision, PRINT_OPTS.threshold = 4, math.inf
-        PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = 3, 80
-    if precision is not None:
-        PRINT_OPTS.precision = precision
-    if threshold is not None:
-        PRINT_OPTS.threshold = threshold
-    if edgeitems is not None:
-        PRINT_OPTS.edgeitems = edgeitems
-    if linewidth is not None:
-        PRINT_OPTS.linewidth = linewidth
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Change how tensors print; a ``profile`` ('default', 'short', 'full') sets all four
+    numeric options first, and the explicit ones override it. ``sci_mode`` is always reset."""
+    if profile in _PROFILES:
+        for name, value in _PROFILES[profile].items():
+            setattr(PRINT_OPTS, name, value)
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            setattr(PRINT_OPTS, name, value)
     PRINT_OPTS.sci_mode = sci_mode
 
 
-def get_printoptions() -> dict:
-    return dict(precision=PRINT_OPTS.precision, threshold=PRINT_OPTS.threshold,
-                edgeitems=PRINT_OPTS.edgeitems, linewidth=PRINT_OPTS.linewidth,
-                sci_mode=PRINT_OPTS.sci_mode)
+def get_printoptions() -> dict[str, Any]:
+    """The current print options as keyword arguments for ``set_printoptions``."""
+    return {name: getattr(PRINT_OPTS, name) for name in _PrintOptions.__slots__}
+
+
+@contextlib.contextmanager
+def printoptions(**kwargs):
+    """Set print options for the duration of a ``with`` block."""
+    old = get_printoptions()
+    set_printoptions(**kwargs)
+    try:
+        yield
+    finally:
+        set_printoptions(**old)
 
 
 class _Formatter:
-    """Chooses one format (int, fixed or scientific) and one width for all elements."""
+    """One format and one width for a set of real values (a flat NumPy array)."""
+
+    __slots__ = ("floating", "int_mode", "sci_mode", "width")
 
     def __init__(self, values: np.ndarray):
-        self.kind = values.dtype.kind
+        self.floating = values.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
         self.width = 1
-        p = PRINT_OPTS.precision
-        if self.kind in "iub":
-            self.width = max((len(self._plain(v)) for v in values.ravel()), default=1)
+        if not self.floating:
+            for v in values.tolist():
+                self.width = max(self.width, len(str(v)))
             return
-        if self.kind == "c":
-            self.width = max((len(self.format(v)) for v in values.ravel()), default=1)
-            return
-        vals = values.astype(np.float64).ravel()
-        finite = vals[np.isfinite(vals)]
-        nonzero = np.abs(finite[finite != 0])
-        if finite.size == 0:
-            self.width = max((len(_nonfinite(v)) for v in vals), default=1)
-            return
-        self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if nonzero.size:
-            mx, mn = float(nonzero.max()), float(nonzero.min())
-            ratio = mx / mn
+        vals = values[np.isfinite(values) & (values != 0)]
+        if vals.size == 0:
+            return  # only zeros and non-finite values: integer mode, width 1
+        mags = np.abs(vals.astype(np.float64))
+        lo, hi = float(mags.min()), float(mags.max())
+        self.int_mode = bool(np.all(vals == np.ceil(vals)))
+        if PRINT_OPTS.sci_mode is None:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
         else:
-            mx = mn = ratio = 0.0
-        if self.int_mode:
-            if nonzero.size and (ratio > 1000.0 or mx > 1.0e8):
-                self.sci_mode = True
-        elif nonzero.size and (ratio > 1000.0 or mx > 1.0e8 or mn < 1.0e-4):
-            self.sci_mode = True
-        if PRINT_OPTS.sci_mode is not None:
             self.sci_mode = PRINT_OPTS.sci_mode
-        self.p = p
-        self.width = max(len(self.format(v)) for v in vals)
-
-    @staticmethod
-    def _plain(v):
-        if isinstance(v, (bool, np.bool_)):
-            return "True" if v else "False"
-        return str(int(v))
-
-    def format(self, v) -> str:
-        if self.kind in "iub":
-            return self._plain(v)
-        if self.kind == "c":
-            re, im = float(v.real), float(v.imag)
-            return f"{re:.{PRINT_OPTS.precision}f}{im:+.{PRINT_OPTS.precision}f}j"
-        v = float(v)
-        if not math.isfinite(v):
-            return _nonfinite(v)
+        p = PRINT_OPTS.precision
+        # the trailing "." of integer mode is part of the width
         if self.sci_mode:
-            return f"{v:.{self.p}e}"
-        if self.int_mode:
-            return f"{v:.0f}."
-        return f"{v:.{self.p}f}"
+            strs, extra = (f"{v:.{p}e}" for v in vals.tolist()), 0
+        elif self.int_mode:
+            strs, extra = (f"{v:.0f}" for v in vals.tolist()), 1
+        else:
+            strs, extra = (f"{v:.{p}f}" for v in vals.tolist()), 0
+        self.width = max(len(s) for s in strs) + extra
 
-    def pad(self, v) -> str:
-        return self.format(v).rjust(self.width)
-
-
-def _nonfinite(v):
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    return "inf" if v > 0 else "-inf"
+    def format(self, value) -> str:
+        """``value`` (a Python number) in this format, right-aligned to the width."""
+        if not self.floating:
+            s = str(value)
+        elif self.sci_mode:
+            s = f"{value:{self.width}.{PRINT_OPTS.precision}e}"
+        elif self.int_mode:
+            s = f"{value:.0f}"
+            if math.isfinite(value):
+                s += "."
+        else:
+            s = f"{value:.{PRINT_OPTS.precision}f}"
+        return s.rjust(self.width)
 
 
 def _summarized(arr: np.ndarray) -> np.ndarray:
-    """The elements that a summarized print shows (for choosing the format)."""
+    """The elements a summarized print shows, for choosing the format."""
     e = PRINT_OPTS.edgeitems
     if arr.ndim == 0:
-        return arr.reshape(1)
-    if arr.ndim == 1:
-        if arr.shape[0] > 2 * e:
-            return np.concatenate([arr[:e], arr[-e:]])
         return arr
-    if arr.shape[0] > 2 * e:
-        parts = [_summarized(x) for x in list(arr[:e]) + list(arr[-e:])]
-    else:
-        parts = [_summarized(x) for x in arr]
-    return np.concatenate(parts) if parts else arr.reshape(-1)
-
-
-def _fmt_array(arr, fmt, indent, summarize):
-    e = PRINT_OPTS.edgeitems
-    if arr.ndim == 0:
-        return fmt.pad(arr.item())
     if arr.ndim == 1:
-        width = fmt.width + 2
-        per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / width)))
-        if summarize and arr.shape[0] > 2 * e:
-            items = [fmt.pad(v) for v in arr[:e]] + [" ..."] + [fmt.pad(v) for v in arr[-e:]]
+        # arr[-0:] is the whole array: with edgeitems=0 every element counts, as in PyTorch
+        return np.concatenate((arr[:e], arr[-e:])) if arr.shape[0] > 2 * e else arr
+    if not e:
+        return arr[:0].reshape(-1)
+    rows = list(arr[:e]) + list(arr[-e:]) if arr.shape[0] > 2 * e else list(arr)
+    return np.concatenate([_summarized(r).reshape(-1) for r in rows])
+
+
+class _Printer:
+    """Formats the nested brackets with a real formatter and, for complex, an imaginary one."""
+
+    __slots__ = ("re", "im", "summarize")
+
+    def __init__(self, arr: np.ndarray, summarize: bool):
+        self.summarize = summarize
+        shown = _summarized(arr) if summarize else arr
+        if arr.dtype.kind == "c":
+            self.re, self.im = _Formatter(shown.real.reshape(-1)), _Formatter(
+                shown.imag.reshape(-1))
         else:
-            items = [fmt.pad(v) for v in arr]
+            self.re, self.im = _Formatter(shown.reshape(-1)), None
+
+    def value(self, v) -> str:
+        if self.im is None:
+            return self.re.format(v)
+        imag = (self.im.format(v.imag) + "j").lstrip()
+        sep = "" if imag[0] in "+-" else "+"
+        return self.re.format(v.real) + sep + imag
+
+    def vector(self, arr: np.ndarray, indent: int) -> str:
+        per = self.re.width + 2
+        if self.im is not None:
+            per += self.im.width + 1
+        per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / per))
+        e = PRINT_OPTS.edgeitems
+        if self.summarize and not e:
+            items = ["..."]
+        elif self.summarize and arr.shape[0] > 2 * e:
+            items = [self.value(v) for v in arr[:e].tolist()] + [" ..."] + \
+                [self.value(v) for v in arr[-e:].tolist()]
+        else:
+            items = [self.value(v) for v in arr.tolist()]
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-        return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
-    if summarize and arr.shape[0] > 2 * e:
-        slices = [_fmt_array(x, fmt, indent + 1, summarize) for x in arr[:e]] + ["..."] + \
-                 [_fmt_array(x, fmt, indent + 1, summarize) for x in arr[-e:]]
-    else:
-        slices = [_fmt_array(x, fmt, indent + 1, summarize) for x in arr]
-    sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
-    return "[" + sep.join(slices) + "]"
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+    def nested(self, arr: np.ndarray, indent: int) -> str:
+        if arr.ndim == 0:
+            return self.value(arr.item())
+        if arr.ndim == 1:
+            return self.vector(arr, indent)
+        e = PRINT_OPTS.edgeitems
+        n = arr.shape[0]
+        if self.summarize and n > 2 * e:
+            parts = [self.nested(arr[i], indent + 1) for i in range(e)] + ["..."] + \
+                [self.nested(arr[i], indent + 1) for i in range(n - e, n)]
+        else:
+            parts = [self.nested(arr[i], indent + 1) for i in range(n)]
+        return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
-def array_str(arr: np.ndarray, indent: int) -> str:
-    """The bracketed body of a tensor's repr."""
-    summarize = arr.size > PRINT_OPTS.threshold
-    shown = _summarized(arr) if summarize else arr
-    fmt = _Formatter(np.asarray(shown))
-    return _fmt_array(arr, fmt, indent, summarize)
+def _body(arr: np.ndarray, indent: int) -> str:
+    """The bracketed values of a non-empty array."""
+    return _Printer(arr, arr.size > PRINT_OPTS.threshold).nested(arr, indent)
 
 
-_DEFAULT_INT = "int64"
+def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
+    # PyTorch measures the last line as len - rfind("\n") + 1, i.e. two more than its
+    # length; the same count decides here where a suffix wraps.
+    out = [text]
+    last = len(text) - text.rfind("\n") + 1
+    for s in suffixes:
+        if last + len(s) + 2 > PRINT_OPTS.linewidth:
+            out.append(",\n" + " " * indent + s)
+            last = indent + len(s)
+        else:
+            out.append(", " + s)
+            last += len(s) + 2
+    out.append(")")
+    return "".join(out)
 
 
-def tensor_repr(t, prefix: str = "tensor(") -> str:
+def _parameter_class():
+    # Only a loaded ember.nn can have made a Parameter; importing it here would be wasted work.
+    mod = sys.modules.get("ember.nn.parameter")
+    return getattr(mod, "Parameter", None)
+
+
+def tensor_repr(t, *, tensor_contents: str | None = None) -> str:
+    """``repr(t)`` exactly as PyTorch writes it (``tensor_contents`` replaces the values)."""
     from ._device import CPU, move_array
+    from ._tensor import Tensor
 
-    arr = move_array(t._data, CPU)
+    param_cls = _parameter_class()
+    plain = type(t) is Tensor or (param_cls is not None and type(t) is param_cls)
+    prefix = "tensor(" if plain else f"{type(t).__name__}("
     indent = len(prefix)
     suffixes = []
+    dev = t.device
+    if dev.type != "cpu":
+        suffixes.append(f"device='{dev}'")
+    arr = move_array(t._data, CPU)
     dt = t.dtype
-    if t.device.type != "cpu":
-        suffixes.append(f"device='{t.device}'")
+    default = D.get_default_dtype()
     if arr.size == 0:
-        body = "[]"
         if arr.ndim != 1:
             suffixes.append(f"size={tuple(arr.shape)}")
-        if dt is not D.get_default_dtype() and dt.name != _DEFAULT_INT:
+        if dt is not default:
             suffixes.append(f"dtype={dt}")
+        body = "[]" if tensor_contents is None else tensor_contents
     else:
-        body = array_str(arr, indent)
-        shows_dtype = not (dt is D.get_default_dtype() or dt.name in (_DEFAULT_INT, "bool") or
-                           (dt.name == "complex64" and D.get_default_dtype() is D.float32) or
-                           (dt.name == "complex128" and D.get_default_dtype() is D.float64))
-        if shows_dtype:
+        if not PRINT_OPTS.edgeitems:
+            suffixes.append(f"size={tuple(arr.shape)}")
+        default_complex = D.complex128 if default is D.float64 else D.complex64
+        if dt not in (default, default_complex, D.int64, D.bool):
             suffixes.append(f"dtype={dt}")
+        body = _body(arr, indent) if tensor_contents is None else tensor_contents
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    out = prefix + body
-    if suffixes:
-        suffix = ", ".join(suffixes)
-        last = out[out.rfind("\n") + 1:]
-        if len(last) + len(suffix) + 3 > PRINT_OPTS.linewidth and "\n" in out:
-            out += ",\n" + " " * indent + suffix
-        else:
-            out += ", " + suffix
-    return out + ")"
+    text = _add_suffixes(prefix + body, suffixes, indent)
+    if param_cls is not None and isinstance(t, param_cls) and not plain:
+        text = f"Parameter({text})"
+    return text

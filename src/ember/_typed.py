@@ -9,15 +9,21 @@ __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "IntTe
 
 
 class _TypedMeta(type):
+    """The metaclass of the typed constructors: calling one makes a plain ``Tensor`` of its
+    dtype, and ``isinstance`` checks the dtype (and that the tensor is on the CPU)."""
+
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls._typed_dtype
+        return isinstance(obj, Tensor) and obj.dtype is cls._typed_dtype and \
+            obj.device.type == "cpu"
 
     def __call__(cls, *args, device=None):
         return Tensor(*args, dtype=cls._typed_dtype, device=device)
 
 
-def _typed(name, dt):
-    return _TypedMeta(name, (Tensor,), {"_typed_dtype": dt, "__slots__": (),
+def _typed(name: str, dt: D.dtype) -> type:
+    # ``dtype`` on the class reads as in PyTorch (``torch.FloatTensor.dtype``)
+    return _TypedMeta(name, (Tensor,), {"_typed_dtype": dt, "dtype": dt, "is_cuda": False,
+                                        "__slots__": (), "__module__": "torch",
                                         "__doc__": f"Construct a {dt} tensor (legacy API)."})
 
 

@@ -19,6 +19,9 @@ __all__ = ["Function", "FunctionCtx", "Primitive", "once_differentiable"]
 _ndarray = np.ndarray
 _state = grad_mode._state
 
+# ember._tensor binds its Tensor class here once the class exists (see engine.Tensor).
+Tensor = None
+
 
 def _make_node_class(cls, name):
     return type(name, (Node,), {"__slots__": (), "_fn": cls, "__module__": cls.__module__})
@@ -56,41 +59,65 @@ class Primitive:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """The op on backend arrays; returns an array or a tuple of arrays."""
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx, *grads):
+        """One gradient (a tensor, or None) per forward argument, from the output grads."""
         raise NotImplementedError
+
+    # An optional array-level twin of ``backward`` (same arguments, arrays in and out),
+    # used when no graph of the backward is wanted; ``ctx.saved_arrays`` gives what
+    # forward saved as arrays. ``create_graph=True`` always goes through ``backward``.
+    backward_array = None
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
-
+        """Run the op on tensors, recording it when an input requires grad."""
         arrays = []
         record = False
-        atype = None
         for a in args:
             if isinstance(a, Tensor):
-                d = a._data
-                if atype is None:
-                    atype = type(d)
-                elif type(d) is not atype:
-                    _device_error([x._data for x in args if isinstance(x, Tensor)])
-                arrays.append(d)
-                if a.requires_grad:
+                arrays.append(a._data)
+                if a._rg:
                     record = True
             else:
                 arrays.append(a)
-        record = record and _state.enabled
-        node = cls._node_cls()
-        out = cls.forward(node, *arrays, **kwargs)
-        make = Tensor._make
-        if not record:
+        node = _new(cls._node_cls)  # graph fields are set by _record, if it runs
+        node._saved = None
+        try:
+            out = cls.forward(node, *arrays, **kwargs)
+        except TypeError:
+            _check_devices(args)  # NumPy and CuPy arrays meet as a TypeError
+            raise
+        if not (record and _state.enabled):
             if type(out) is tuple:
-                return tuple(make(o if type(o) is _ndarray else _asarray(o), False, None, 0, [0])
-                             for o in out)
-            return make(out if type(out) is _ndarray else _asarray(out), False, None, 0, [0])
-        return _record(node, args, out, make, Tensor)
+                return tuple(_wrap(o) for o in out)
+            if type(out) is not _ndarray:
+                out = _asarray(out)
+            t = _new(Tensor)
+            t._data = out
+            t._rg = False
+            t.grad_fn = None
+            t._output_nr = 0
+            t._vc = [0]
+            return t
+        return _record(node, args, out)
+
+
+_new = object.__new__
+
+
+def _wrap(o):
+    return Tensor._make(o if type(o) is _ndarray else _asarray(o), False, None, 0, [0])
+
+
+def _check_devices(args):
+    """Raise PyTorch's same-device error when tensor arguments live on different devices."""
+    arrays = [a._data for a in args if isinstance(a, Tensor)]
+    if len({type(a) for a in arrays}) > 1:
+        _device_error(arrays)
 
 
 def _asarray(o):
@@ -99,46 +126,63 @@ def _asarray(o):
     return o  # a CuPy array
 
 
-def _record(node, args, out, make, Tensor):
+def _record(node, args, out):
     """Wire ``node`` into the graph and wrap the forward's output arrays."""
-    edges = []
-    shapes = []
-    needs = []
-    for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (a, 0))
-            shapes.append(a._data.shape)
-            needs.append(True)
-        else:
-            edges.append(None)
-            shapes.append(None)
-            needs.append(False)
-    node._edges = tuple(edges)
-    node._shapes = tuple(shapes)
-    node.needs_input_grad = tuple(needs)
+    edges, shapes, needs = _edges_of(args, Tensor)
+    node._edges = edges
+    node._shapes = shapes
+    node.needs_input_grad = needs
     if anomaly.enabled:
         record_trace(node)
-    multi = type(out) is tuple
-    outs = out if multi else (out,)
+    make = Tensor._make
+    if type(out) is not tuple:
+        if type(out) is not _ndarray:
+            out = _asarray(out)
+        rg = out.dtype.kind in "fc" and not node._non_diff
+        result = make(out, rg, node if rg else None, 0, [0])
+        if node._saved is not None:
+            node._saved = tuple(_resolve_saved(s, args, (result,)) for s in node._saved)
+        return result
     non_diff = node._non_diff
     results = []
-    for i, o in enumerate(outs):
+    for i, o in enumerate(out):
         if type(o) is not _ndarray:
             o = _asarray(o)
         rg = o.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff))
         results.append(make(o, rg, node if rg else None, i, [0]))
-    if multi:
-        node._n_outputs = len(outs)
-        node._out_meta = tuple((type(r)._xp_of(r._data), r._data.shape, r._data.dtype)
-                               for r in results)
-    saved = node._saved
-    if saved is not None:
-        node._saved = tuple(_resolve_saved(s, args, results, Tensor) for s in saved)
-    return tuple(results) if multi else results[0]
+    node._n_outputs = len(out)
+    node._out_meta = tuple((Tensor._xp_of(r._data), r._data.shape, r._data.dtype)
+                           for r in results)
+    if node._saved is not None:
+        node._saved = tuple(_resolve_saved(s, args, results) for s in node._saved)
+    return tuple(results)
 
 
-def _resolve_saved(s, args, results, Tensor):
+def _edges_of(args, Tensor):
+    """The graph edge, shape and needs-grad flag of each argument of an op.
+
+    A tensor argument always gets its shape (``next_functions`` lists it, as ``(None, 0)``
+    when it needs no grad); a non-tensor argument gets neither edge nor shape.
+    """
+    edges = []
+    shapes = []
+    needs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            shapes.append(a._data.shape)
+            if a._rg:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
+                needs.append(True)
+                continue
+        else:
+            shapes.append(None)
+        edges.append(None)
+        needs.append(False)
+    return tuple(edges), tuple(shapes), tuple(needs)
+
+
+def _resolve_saved(s, args, results):
     if s is None or not hasattr(s, "dtype") or isinstance(s, np.generic):
         return s
     for a in args:
@@ -160,6 +204,8 @@ class FunctionCtx(Node):
 class _FunctionMeta(type):
     def __init__(cls, name, bases, ns):
         super().__init__(name, bases, ns)
+        if "vjp" in ns and "backward" not in ns:
+            cls.backward = ns["vjp"]
         cls._node_cls = type(name + "Backward", (FunctionCtx,),
                              {"__slots__": (), "_fn": cls, "__module__": cls.__module__})
 
@@ -170,24 +216,28 @@ class Function(metaclass=_FunctionMeta):
     Subclasses define ``forward(ctx, *args)`` (on tensors, run without recording
     a graph) and ``backward(ctx, *grad_outputs)`` returning one gradient per
     forward argument (None for non-tensors); call them with ``.apply(...)``.
+    ``forward(*args)`` plus ``setup_context(ctx, inputs, output)`` works too.
     """
+
+    backward_array = None  # user Functions always run their tensor-level backward
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """The computation, on tensors; subclasses define it."""
         raise NotImplementedError("You must implement the forward function for custom "
                                   "autograd.Function.")
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        raise NotImplementedError
+        """Optional: fill ``ctx`` from the inputs and output of a ``forward(*args)``."""
+        raise NotImplementedError("setup_context is not implemented.")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """Gradients of the inputs from those of the outputs; subclasses define it."""
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward "
                                   "mode AD.")
-
-    vjp = backward
 
     def __init__(self, *args, **kwargs):
         pass
@@ -195,85 +245,85 @@ class Function(metaclass=_FunctionMeta):
     def __call__(self, *args, **kwargs):
         raise RuntimeError(
             "Legacy autograd function with non-static forward method is deprecated. Please "
-            "use new-style autograd function with static forward method.")
+            "use new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
-
+        """Run ``forward`` and, when an input requires grad, record ``backward`` for it."""
         node = cls._node_cls()
-        node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = _state.enabled and any(node.needs_input_grad)
-        separate = "setup_context" in _own_attrs(cls)
+        edges, shapes, needs = _edges_of(args, Tensor)
+        node.needs_input_grad = needs
         prev = _state.enabled
         _state.enabled = False
         try:
-            if separate:
+            if cls._separate_setup():
                 out = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, out)
             else:
                 out = cls.forward(node, *args, **kwargs)
         finally:
             _state.enabled = prev
-        if separate:
-            cls.setup_context(node, args, out)
-        multi = isinstance(out, tuple)
-        outs = out if multi else (out,)
-        if not record:
+        if not (prev and any(needs)):
             return out
-        edges, shapes = [], []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
-                fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
-                shapes.append(a._data.shape)
-            else:
-                edges.append(None)
-                shapes.append(None)
-        node._edges, node._shapes = tuple(edges), tuple(shapes)
+        node._edges, node._shapes = edges, shapes
         if anomaly.enabled:
             record_trace(node)
+        multi = isinstance(out, tuple)
+        outs = out if multi else (out,)
         non_diff = node._non_diff or ()
-        results = []
-        tensor_outs = [o for o in outs if isinstance(o, Tensor)]
+        dirty = node._dirty or ()
         node._n_outputs = len(outs)
-        meta = []
+        results, meta = [], []
         for i, o in enumerate(outs):
             if not isinstance(o, Tensor):
                 results.append(o)
                 meta.append(None)
                 continue
-            rg = o.dtype.category >= 2 and not any(o is n for n in non_diff)
-            r = Tensor._make(o._data, rg, node if rg else None, i, o._vc)
+            rg = o._data.dtype.kind in "fc" and not any(o is n for n in non_diff)
+            if any(o is d for d in dirty):
+                r = _rebase_dirty(o, node, i, rg)
+            else:
+                r = Tensor._make(o._data, rg, node if rg else None, i, o._vc)
             results.append(r)
             meta.append((Tensor._xp_of(o._data), o._data.shape, o._data.dtype))
         node._out_meta = tuple(meta)
-        saved = node._saved
-        if saved is not None:
-            resolved = []
-            for s in saved:
-                if not isinstance(s, Tensor):
-                    resolved.append(s)
-                elif any(s is a for a in args):
-                    resolved.append(SavedInput(s))
-                else:
-                    k = next((i for i, o in enumerate(outs) if o is s), None)
-                    if k is None:
-                        resolved.append(SavedInput(s))
-                    else:
-                        r = results[k]
-                        resolved.append(SavedOutput(r._data, k, r._vc, r.requires_grad))
-            node._saved = tuple(resolved)
-        del tensor_outs
+        if node._saved is not None:
+            node._saved = tuple(_saved_for_function(s, args, outs, results, Tensor)
+                                for s in node._saved)
         return tuple(results) if multi else results[0]
 
+    @classmethod
+    def _separate_setup(cls) -> bool:
+        """Whether this Function uses the ``forward(*args)`` + ``setup_context`` style."""
+        for klass in cls.__mro__:
+            if klass is Function:
+                return False
+            if "setup_context" in klass.__dict__:
+                return True
+        return False
 
-def _own_attrs(cls):
-    names = set()
-    for klass in cls.__mro__:
-        if klass is Function:
-            break
-        names.update(klass.__dict__)
-    return names
+
+def _rebase_dirty(t, node, index, rg):
+    """An input the forward modified in place (``ctx.mark_dirty``) becomes the output."""
+    if t._rg and t.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                           "operation.")
+    t._vc[0] += 1  # PyTorch counts the marking as one more write
+    if rg:
+        t._take_graph_position(node, index)
+    return t
+
+
+def _saved_for_function(s, args, outs, results, Tensor):
+    """What ``ctx.save_for_backward`` keeps of one tensor of a user Function."""
+    if not isinstance(s, Tensor):
+        return s
+    for k, o in enumerate(outs):
+        if o is s:
+            r = results[k]
+            return SavedOutput(r._data, k, r._vc, r._rg)
+    return SavedInput(s)
 
 
 def once_differentiable(fn):

@@ -6,6 +6,7 @@ turning gradients off does not affect the main thread.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
@@ -44,14 +45,44 @@ class _GradModeContext:
         return False
 
     def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return func(*args, **kwargs)
-        return wrapper
+        return _decorate(func, self.clone)
 
     def clone(self):
+        """A fresh context manager with the same setting."""
         return self.__class__()
+
+
+def _decorate(func, make_context):
+    """Run ``func`` inside a new context from ``make_context()``; for a generator function,
+    each step of the generator runs inside it (the caller's mode is back between steps)."""
+    if inspect.isgeneratorfunction(func):
+        @functools.wraps(func)
+        def gen_wrapper(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            try:
+                with make_context():
+                    value = next(gen)
+                while True:
+                    try:
+                        sent = yield value
+                    except GeneratorExit:
+                        gen.close()
+                        raise
+                    except BaseException as exc:
+                        with make_context():
+                            value = gen.throw(exc)
+                    else:
+                        with make_context():
+                            value = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
+        return gen_wrapper
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with make_context():
+            return func(*args, **kwargs)
+    return wrapper
 
 
 class no_grad(_GradModeContext):
@@ -59,16 +90,10 @@ class no_grad(_GradModeContext):
 
     _target = False
 
-    def __init__(self, orig_func=None):
-        # allows the bare decorator form: @no_grad
-        self._func = orig_func
-
     def __new__(cls, orig_func=None):
         self = super().__new__(cls)
-        if callable(orig_func) and not isinstance(orig_func, bool):
-            self.__init__()
-            return self(orig_func)
-        return self
+        # the bare decorator form, ``@no_grad``, passes the function straight in
+        return self(orig_func) if callable(orig_func) else self
 
 
 class enable_grad(_GradModeContext):
@@ -93,16 +118,11 @@ class set_grad_enabled(_GradModeContext):
         return False
 
     def __call__(self, func):
-        mode = self._target
         _state.enabled = self._prev  # used as decorator: undo the eager switch
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-        return wrapper
+        return _decorate(func, self.clone)
 
     def clone(self):
+        """A fresh context manager with the same setting (switches the mode at once)."""
         return set_grad_enabled(self._target)
 
 
@@ -111,11 +131,10 @@ class inference_mode(_GradModeContext):
 
     def __init__(self, mode: bool = True):
         self._mode = bool(mode)
-        self._target = not self._mode if self._mode else None
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
-        if callable(mode) and not isinstance(mode, bool):
+        if callable(mode):  # the bare decorator form, ``@inference_mode``
             self.__init__(True)
             return self(mode)
         return self
@@ -132,14 +151,6 @@ class inference_mode(_GradModeContext):
         _state.inference = self._prev_inf
         return False
 
-    def __call__(self, func):
-        mode = self._mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with inference_mode(mode):
-                return func(*args, **kwargs)
-        return wrapper
-
     def clone(self):
+        """A fresh context manager with the same setting."""
         return inference_mode(self._mode)

@@ -4,6 +4,6 @@ Every module lists in ``TENSOR_METHODS`` the functions that also become ``Tensor
 methods (their first argument is the tensor), and in ``__all__`` those that the
 ``ember`` namespace exports.
 """
-from . import elementwise, reduce, shape, index, linalg, fill  # noqa: F401
+from . import elementwise, reduce, shape, index, linalg, fill, nn  # noqa: F401
 
-METHOD_MODULES = (elementwise, reduce, shape, index, linalg, fill)
+METHOD_MODULES = (elementwise, reduce, shape, index, linalg, fill, nn)

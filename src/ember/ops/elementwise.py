@@ -1,43 +1,54 @@
 """Pointwise operations: arithmetic, comparisons, logic and the unary math functions.
 
-Binary operations promote their operands to PyTorch's result dtype first; the
-engine undoes broadcasting in the backward, so a primitive's backward returns
-gradients in the broadcast shape.
+Binary operations bring their operands to PyTorch's result dtype first (``_operands``);
+Python scalars stay Python scalars so that NumPy treats them as "weak" like PyTorch
+does. The engine undoes broadcasting in the backward, so a primitive's backward
+returns gradients in the broadcast shape.
 """
 from __future__ import annotations
+
+import builtins
+import math
 
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Primitive
+from . import _special
 from ._util import const
 
 _state = grad_mode._state
 _ndarray = np.ndarray
 _BY_NP = D._BY_NP
+_make = Tensor._make
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 __all__ = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute",
-    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square",
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu", "erf", "erfc", "erfinv",
-    "reciprocal", "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "clamp",
-    "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "where", "lerp",
-    "atan2", "arctan2", "hypot", "xlogy", "logaddexp", "eq", "ne", "lt", "le", "gt", "ge",
+    "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "fmod", "pow", "float_power", "neg", "negative", "positive",
+    "abs", "absolute", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
+    "rsqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos",
+    "arctan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
+    "arctanh", "sigmoid", "relu", "erf", "erfc", "erfinv", "reciprocal", "logit", "deg2rad",
+    "rad2deg", "sign", "sgn", "signbit", "floor", "ceil", "round", "trunc", "fix", "frac",
+    "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "where",
+    "lerp", "atan2", "arctan2", "hypot", "xlogy", "logaddexp", "logaddexp2", "copysign",
+    "heaviside", "nan_to_num", "addcmul", "addcdiv", "eq", "ne", "lt", "le", "gt", "ge",
     "greater", "greater_equal", "less", "less_equal", "not_equal", "isnan", "isinf",
     "isfinite", "isposinf", "isneginf", "isreal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "bitwise_left_shift", "bitwise_right_shift", "allclose", "isclose", "equal",
-    "nan_to_num", "addcmul", "addcdiv", "real", "imag", "conj", "angle", "signbit",
-    "copysign", "heaviside", "logit", "deg2rad", "rad2deg", "positive", "float_power",
-    "mul_scalar",
+    "bitwise_left_shift", "bitwise_right_shift", "allclose", "isclose", "equal", "real",
+    "imag", "conj", "angle",
 ]
 
 
 # -- dtype handling -------------------------------------------------------------
+def _short(dt) -> str:
+    return _TYPE_SHORT[dt.name]
+
+
 def _cast(t: Tensor, dt: D.dtype) -> Tensor:
     """``t`` converted to ``dt`` (differentiable between float types)."""
     if t._data.dtype == dt.np:
@@ -62,49 +73,155 @@ class Cast(Primitive):
         return _cast(grad, _BY_NP[ctx.src]), None
 
 
-def _operands(a, b):
-    """Coerce a binary op's operands to arrays/scalars of PyTorch's result dtype.
+_INT_RANGE = {np.dtype(n): (int(np.iinfo(n).min), int(np.iinfo(n).max))
+              for n in ("int8", "int16", "int32", "int64", "uint8")}
 
-    Returns (a, b) as Tensors or Python scalars; at least one is a Tensor.
+
+def _wrap_int(s: int, np_dtype) -> int:
+    """A Python int as the integer dtype stores it: out-of-range values wrap, as in PyTorch."""
+    lo, hi = _INT_RANGE[np_dtype]
+    if lo <= s <= hi:
+        return s
+    if not -2 ** 63 <= s < 2 ** 64:
+        raise RuntimeError("Overflow when unpacking long")
+    return int(np.array(s % 2 ** 64, dtype=np.uint64).astype(np_dtype))
+
+
+def _scalar_result(t: Tensor, s):
+    """The dtype of ``t`` op ``s`` for a Python scalar ``s`` (PyTorch's rules), or None
+    when it is ``t``'s own dtype."""
+    cat = _INT if type(s) is int else (_FLOAT if type(s) is float else
+                                       _BOOL if type(s) is bool else _COMPLEX)
+    tdt = _BY_NP[t._data.dtype]
+    if cat <= tdt.category:
+        return None
+    if cat == _COMPLEX and tdt is D.float64:
+        return D.complex128
+    return D.default_for_category(cat)
+
+
+def _operands(a, b, name: str = "add"):
+    """Bring a binary op's operands to PyTorch's result dtype.
+
+    Returns ``(a, b)`` as Tensors or Python scalars, at least one a Tensor. Python
+    ints stored in an integer tensor's dtype wrap around, as PyTorch's do.
     """
     ta = isinstance(a, Tensor)
-    tb = isinstance(b, Tensor)
-    if ta and tb:
+    if not ta and not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(a).__name__}")
+    if ta and isinstance(b, Tensor):
         da, db = a._data.dtype, b._data.dtype
         if da is db or da == db:
             return a, b
         rt = D.result_type(a, b)
         return _cast(a, rt), _cast(b, rt)
     t, s = (a, b) if ta else (b, a)
-    if not isinstance(s, (int, float, bool, complex, np.generic)):
-        if isinstance(s, (list, tuple, np.ndarray)):
-            from .._creation import tensor as _tensor
-            s = _tensor(s, device=t.device)
-            return _operands(a if ta else s, s if ta else b)
-        raise TypeError(f"unsupported operand type(s): '{type(a).__name__}' and "
-                        f"'{type(b).__name__}'")
-    if isinstance(s, np.generic):
-        s = s.item()
-    cat = D.scalar_category(s)
-    tcat = _BY_NP[t._data.dtype].category
-    if cat > tcat:
-        t = _cast(t, D.default_for_category(cat))
-    elif t._data.dtype.kind in "iu":
-        s = int(s)
+    if type(s) not in (int, float, bool, complex):
+        s = _coerce_scalar(s, t, name, 1 if ta else 0)
+        if isinstance(s, Tensor):
+            return _operands(a, s, name) if ta else _operands(s, b, name)
+    rt = _scalar_result(t, s)
+    if rt is not None:
+        t = _cast(t, rt)
+    elif type(s) is int and t._data.dtype.kind in "iu":
+        s = _wrap_int(s, t._data.dtype)
     return (t, s) if ta else (s, t)
 
 
-def _tensor_arg(x, like: Tensor) -> Tensor:
+def _coerce_scalar(s, like: Tensor, name: str, pos: int):
+    """NumPy scalars count as Python numbers, arrays as tensors; anything else is refused."""
+    if isinstance(s, np.generic):
+        return s.item()
+    for kind in (bool, int, float, complex):  # subclasses of the numbers
+        if isinstance(s, kind):
+            return kind(s)
+    if isinstance(s, np.ndarray):
+        return const(s.copy())
+    raise TypeError(f"{name}(): argument '{('input', 'other')[pos]}' (position {pos + 1}) must "
+                    f"be Tensor, not {type(s).__name__}")
+
+
+def _as_tensor(x, like: Tensor) -> Tensor:
+    """A Python scalar as a 0-dim constant of ``like``'s dtype."""
     if isinstance(x, Tensor):
         return x
     return const(like._xp().asarray(x, dtype=like._data.dtype))
+
+
+def _both_tensors(a, b, name="add"):
+    """``_operands`` with scalars turned into 0-dim tensors of the common dtype."""
+    a, b = _operands(a, b, name)
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b)
+    elif not isinstance(b, Tensor):
+        b = _as_tensor(b, a)
+    return a, b
+
+
+def _to_float(t: Tensor) -> Tensor:
+    """Integer and bool tensors as the default float dtype; others unchanged."""
+    if t._data.dtype.kind in "fc":
+        return t
+    return _cast(t, D.get_default_dtype())
+
+
+def _broadcast_error(a, b) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast."""
+    sa, sb = np.shape(a), np.shape(b)
+    n = builtins.max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for i in range(n - 1, -1, -1):
+        if sa[i] != sb[i] and sa[i] != 1 and sb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({sa[i]}) must match the size of tensor b "
+                                f"({sb[i]}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast")
+
+
+def _need_tensor(x, fname: str, arg: str = "input", pos: int = 1):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _not_implemented(op: str, dt) -> NotImplementedError:
+    return NotImplementedError(f"\"{op}\" not implemented for '{_short(dt)}'")
+
+
+def _arr(x):
+    """NumPy ufuncs give scalars for 0-dim input; saved outputs must be the array itself."""
+    return x if type(x) is _ndarray else np.asarray(x)
+
+
+def _out(result: Tensor, out) -> Tensor:
+    """Copy ``result`` into the ``out=`` tensor (resized if needed) and return it."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if result.requires_grad and _state.enabled:
+        name = type(result.grad_fn).__name__[:-9].lower() if result.grad_fn else "op"
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    src = _BY_NP[result._data.dtype]
+    if not D.can_cast(src, out.dtype):
+        raise RuntimeError(f"result type {_short(src)} can't be cast to the desired output type "
+                           f"{_short(out.dtype)}")
+    if out._data.shape != result._data.shape:
+        out._data = out._xp().empty(result._data.shape, dtype=out._data.dtype)
+    out._data[...] = result._data
+    out._vc[0] += 1
+    return out
 
 
 # -- arithmetic -----------------------------------------------------------------
 class Add(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -114,31 +231,24 @@ class Add(Primitive):
 class Sub(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
         return grad, -grad
 
 
-class RSub(Primitive):
-    """``scalar - tensor``."""
-    node_name = "RsubBackward1"
-
-    @staticmethod
-    def forward(ctx, a, s):
-        return s - a
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad, None
-
-
 class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -151,7 +261,11 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a / b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            try:
+                return a / b
+            except ValueError:
+                raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -160,6 +274,252 @@ class Div(Primitive):
         ga = grad / b if na else None
         gb = -grad * a / (b * b) if nb else None
         return ga, gb
+
+
+def _check_alpha(alpha, input, other):
+    """PyTorch's restrictions on ``alpha``: no float alpha on integer results, no bool
+    alpha on non-bool results."""
+    kinds = {x._data.dtype.kind for x in (input, other) if isinstance(x, Tensor)}
+    if isinstance(alpha, bool):
+        if kinds != {"b"}:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, float) and not kinds & set("fc") and \
+            not any(isinstance(x, float) for x in (input, other)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    """``input + alpha * other`` with broadcasting and type promotion."""
+    if alpha != 1 or type(alpha) is not int:
+        _check_alpha(alpha, input, other)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    a, b = _operands(input, other)
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    r = Add.apply(a, b)
+    return r if out is None else _out(r, out)
+
+
+def _is_bool(x) -> bool:
+    return x.__class__ is bool or isinstance(x, Tensor) and x._data.dtype.kind == "b"
+
+
+def _check_bool_sub(a, b):
+    """PyTorch refuses subtraction involving bools, with two different messages."""
+    ba, bb = _is_bool(a), _is_bool(b)
+    if ba and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if ba or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    """``input - alpha * other``."""
+    if _is_bool(input) or _is_bool(other):
+        _check_bool_sub(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        _check_alpha(alpha, input, other)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    a, b = _operands(input, other, "sub")
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b)
+    r = Sub.apply(a, b)
+    return r if out is None else _out(r, out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:
+    """``other - alpha * input``."""
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    """Elementwise product with broadcasting."""
+    a, b = _operands(input, other, "mul")
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    r = Mul.apply(a, b)
+    return r if out is None else _out(r, out)
+
+
+multiply = mul
+
+
+class FloorDiv(Primitive):
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_zero(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class TruncDiv(Primitive):
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.dtype.kind in "iub":
+            _check_int_zero(a, b)
+            # C-style integer division: the quotient of the magnitudes, then the sign
+            q = np.floor_divide(np.abs(a), np.abs(b))
+            return np.where((a < 0) != (np.asarray(b) < 0), -q, q).astype(a.dtype, copy=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.trunc(a / b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+def _check_int_zero(a, b):
+    if a.dtype.kind in "iub" and not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    """True division (integers give floats), or rounded with ``rounding_mode``
+    ``'trunc'`` / ``'floor'`` (keeping integer dtypes)."""
+    if rounding_mode is not None:
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found '{rounding_mode}'")
+        a, b = _both_tensors(input, other, "div")
+        cls = FloorDiv if rounding_mode == "floor" else TruncDiv
+        return _out(cls.apply(a, b), out)
+    # true division sees a scalar's value, never one wrapped into the tensor's int dtype
+    if type(other) is int:
+        other = float(other)
+    elif type(input) is int:
+        input = float(input)
+    a, b = _operands(input, other, "div")
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b)
+    if a._data.dtype.kind not in "fc":
+        a = _cast(a, D.get_default_dtype())
+        if isinstance(b, Tensor):
+            b = _cast(b, D.get_default_dtype())
+    r = Div.apply(a, b)
+    return r if out is None else _out(r, out)
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other, *, out=None) -> Tensor:
+    """Division rounded towards minus infinity."""
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+class Remainder(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_zero(a, b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        gb = -grad * floor_divide(a, b) if ctx.needs_input_grad[1] else None
+        return grad, gb
+
+
+class Fmod(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_zero(a, b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        gb = -grad * div(a, b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
+        return grad, gb
+
+
+def remainder(input, other, *, out=None) -> Tensor:
+    """Python-style modulus: the result takes the sign of the divisor."""
+    a, b = _both_tensors(input, other, "remainder")
+    return _out(Remainder.apply(a, b), out)
+
+
+def fmod(input, other, *, out=None) -> Tensor:
+    """C-style modulus: the result takes the sign of the dividend."""
+    a, b = _both_tensors(input, other, "fmod")
+    return _out(Fmod.apply(a, b), out)
+
+
+def _int_pow(a, b):
+    """Integer power where negative exponents give 1/a truncated (0 unless a is +-1)."""
+    neg = b < 0
+    if not np.any(neg):
+        return np.power(a, b)
+    r = np.power(a, np.where(neg, 0, b))
+    inv = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(neg, inv, r).astype(r.dtype, copy=False)
+
+
+class Pow(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        if a.dtype.kind in "iu" and isinstance(b, np.ndarray):
+            return _int_pow(a, b)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            try:
+                return a ** b
+            except ValueError:
+                raise _broadcast_error(a, b) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            if isinstance(b, Tensor):
+                ga = where(b == 0, 0.0, grad * b * a ** (b - 1))
+            else:
+                ga = grad * 0 if b == 0 else grad * b * a ** (b - 1)
+        if nb:
+            gb = where((a == 0) & (b >= 0), 0.0, grad * a ** b * log(a))
+        return ga, gb
+
+
+def pow(input, exponent, *, out=None) -> Tensor:
+    """``input ** exponent`` with broadcasting; either may be a scalar."""
+    a, b = _operands(input, exponent, "pow")
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b)
+    elif type(b) is int and b < 0 and a._data.dtype.kind in "iub":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _out(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent, *, out=None) -> Tensor:
+    """``pow`` computed in double precision (complex128 for complex operands)."""
+    cplx = any(isinstance(x, complex) or isinstance(x, Tensor) and x.is_complex()
+               for x in (input, exponent))
+    dt = D.complex128 if cplx else D.float64
+
+    def up(x):
+        return _cast(x, dt) if isinstance(x, Tensor) else (complex(x) if cplx else float(x))
+    return pow(up(input), up(exponent), out=out)
 
 
 class Neg(Primitive):
@@ -172,198 +532,10 @@ class Neg(Primitive):
         return -grad
 
 
-class Pow(Primitive):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a ** b
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        ga = gb = None
-        if na:
-            if isinstance(b, Tensor):
-                ga = grad * b * a ** (b - 1)
-                ga = where(b == 0, 0.0, ga)
-            else:
-                ga = grad * 0.0 if b == 0 else grad * b * a ** (b - 1)
-        if nb:
-            a_t = a if isinstance(a, Tensor) else None
-            out = a ** b
-            logs = log(a) if a_t is not None else np.log(a)
-            gb = grad * out * logs
-            if a_t is not None:
-                gb = where((a == 0) & (b >= 0), 0.0, gb)
-        return ga, gb
-
-
-def add(input, other, *, alpha=1, out=None):
-    """``input + alpha * other`` with broadcasting and type promotion."""
-    if alpha != 1:
-        other = mul(other, alpha)
-    a, b = _operands(input, other)
-    r = Add.apply(a, b)
-    return _out(r, out)
-
-
-def sub(input, other, *, alpha=1, out=None):
-    """``input - alpha * other``."""
-    if isinstance(input, bool) or isinstance(other, Tensor) and other.dtype is D.bool and \
-            (not isinstance(input, Tensor) or input.dtype is D.bool):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
-    if alpha != 1:
-        other = mul(other, alpha)
-    a, b = _operands(input, other)
-    if not isinstance(a, Tensor):
-        return _out(RSub.apply(b, a), out)
-    return _out(Sub.apply(a, b), out)
-
-
-subtract = sub
-
-
-def mul(input, other, *, out=None):
-    """Elementwise product with broadcasting."""
-    a, b = _operands(input, other)
-    if not isinstance(a, Tensor):
-        a, b = b, a
-    return _out(Mul.apply(a, b), out)
-
-
-multiply = mul
-
-
-def mul_scalar(input, s):
-    return mul(input, s)
-
-
-def div(input, other, *, rounding_mode=None, out=None):
-    """True division (ints become floats), or floor/trunc with ``rounding_mode``."""
-    if rounding_mode is not None:
-        if rounding_mode not in ("floor", "trunc"):
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
-                             f"'floor' but found '{rounding_mode}'")
-        a, b = _operands(input, other)
-        r = FloorDiv.apply(_as_t(a, b), b) if rounding_mode == "floor" else \
-            TruncDiv.apply(_as_t(a, b), b)
-        return _out(r, out)
-    a, b = _operands(input, other)
-    ta = a if isinstance(a, Tensor) else b
-    if ta._data.dtype.kind not in "fc":
-        a = _cast(a, D.get_default_dtype()) if isinstance(a, Tensor) else float(a)
-        b = _cast(b, D.get_default_dtype()) if isinstance(b, Tensor) else float(b)
-    if not isinstance(a, Tensor):
-        a = _tensor_arg(a, b)
-    return _out(Div.apply(a, b), out)
-
-
-divide = true_divide = div
-
-
-def _as_t(a, like):
-    return a if isinstance(a, Tensor) else _tensor_arg(a, like)
-
-
-class FloorDiv(Primitive):
-    node_name = "DivBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        if a.dtype.kind in "iu" and (not isinstance(b, np.ndarray) or b.dtype.kind in "iu"):
-            if np.any(np.asarray(b) == 0):
-                raise RuntimeError("ZeroDivisionError")
-        return np.floor_divide(a, b) if isinstance(a, np.ndarray) else a // b
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * 0, None
-
-
-class TruncDiv(Primitive):
-    node_name = "DivBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        if a.dtype.kind in "iu":
-            q = np.abs(a) // np.abs(b)
-            return (q * np.sign(a) * np.sign(b)).astype(a.dtype)
-        return np.trunc(a / b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * 0, None
-
-
-def floor_divide(input, other, *, out=None):
-    """Division rounded towards minus infinity."""
-    return div(input, other, rounding_mode="floor", out=out)
-
-
-class Remainder(Primitive):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.remainder(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        gb = None
-        if ctx.needs_input_grad[1]:
-            gb = -grad * floor_divide(a, b)
-        return grad, gb
-
-
-class Fmod(Primitive):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        gb = None
-        if ctx.needs_input_grad[1]:
-            gb = -grad * div(a, b, rounding_mode="trunc")
-        return grad, gb
-
-
-def remainder(input, other, *, out=None):
-    """Python-style modulus (sign of the divisor)."""
-    a, b = _operands(input, other)
-    return _out(Remainder.apply(_as_t(a, b), b), out)
-
-
-def fmod(input, other, *, out=None):
-    """C-style modulus (sign of the dividend)."""
-    a, b = _operands(input, other)
-    return _out(Fmod.apply(a, b), out)
-
-
-def pow(input, exponent, *, out=None):
-    """``input ** exponent`` with broadcasting; either may be a scalar."""
-    a, b = _operands(input, exponent)
-    if not isinstance(a, Tensor):
-        a = _tensor_arg(a, b)
-    elif a._data.dtype.kind in "iu" and isinstance(b, int) and b < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _out(Pow.apply(a, b), out)
-
-
-def float_power(input, exponent):
-    """``pow`` computed in double precision."""
-    a = _cast(input, D.float64) if isinstance(input, Tensor) else float(input)
-    b = _cast(exponent, D.float64) if isinstance(exponent, Tensor) else float(exponent)
-    return pow(a, b)
-
-
-def neg(input, *, out=None):
+def neg(input, *, out=None) -> Tensor:
     """``-input``."""
-    if input.dtype is D.bool:
+    _need_tensor(input, "neg")
+    if input._data.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
@@ -373,34 +545,32 @@ def neg(input, *, out=None):
 negative = neg
 
 
-def positive(input):
+def positive(input) -> Tensor:
+    """``input`` itself (``+input``); refused for bool tensors."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 
-def _out(result, out):
-    if out is None:
-        return result
-    if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if out._data.shape != result._data.shape:
-        out._data = out._xp().empty(result._data.shape, dtype=out._data.dtype)
-    out._data[...] = result._data
-    out._vc[0] += 1
-    return out
-
-
 # -- the unary table ------------------------------------------------------------
-# name: (forward on arrays, derivative as a function of (x, out) tensors, saves,
-#        True when integer inputs are first converted to the default float dtype)
-def _unary(name, fwd, deriv, saves="x", to_float=True, node=None):
-    """Build the primitive and the public function of one pointwise op."""
+def _unary(name, fwd, deriv, saves="x", quiet=False, node=None):
+    """Build the primitive and the public function of a float-valued pointwise op.
+
+    ``deriv(x, out)`` gives d out / d x from the saved input and/or output tensors
+    (``saves``: "x", "out" or "both"); integer and bool inputs become the default
+    float dtype first; ``quiet`` silences NumPy's domain warnings (PyTorch has none).
+    """
     def forward(ctx, a):
-        out = fwd(a)
+        if quiet:
+            with np.errstate(all="ignore"):
+                out = _arr(fwd(a))
+        else:
+            out = _arr(fwd(a))
         if saves == "x":
             ctx.save_for_backward(a)
         elif saves == "out":
             ctx.save_for_backward(out)
-        elif saves == "both":
+        else:
             ctx.save_for_backward(a, out)
         return out
 
@@ -410,54 +580,60 @@ def _unary(name, fwd, deriv, saves="x", to_float=True, node=None):
             return grad * deriv(saved[0], None)
         if saves == "out":
             return grad * deriv(None, saved[0])
-        if saves == "both":
-            return grad * deriv(saved[0], saved[1])
-        return deriv(grad, None)
+        return grad * deriv(saved[0], saved[1])
 
     cls = type(name, (Primitive,), {
         "forward": staticmethod(forward), "backward": staticmethod(backward),
         "node_name": node or name + "Backward0", "__module__": __name__})
+    fname = name.lower()
 
     def fn(input, *, out=None):
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name.lower()}(): argument 'input' (position 1) must be Tensor, "
-                            f"not {type(input).__name__}")
-        if to_float and input._data.dtype.kind not in "fc":
+            _need_tensor(input, fname)
+        if input._data.dtype.kind not in "fc":
             input = _cast(input, D.get_default_dtype())
-        return _out(cls.apply(input), out)
+        r = cls.apply(input)
+        return r if out is None else _out(r, out)
 
-    fn.__name__ = fn.__qualname__ = name.lower()
-    fn.__doc__ = f"Elementwise {name.lower()}."
+    fn.__name__ = fn.__qualname__ = fname
+    fn.__doc__ = f"Elementwise ``{fname}``; integer inputs give the default float dtype."
     return cls, fn
 
 
-Exp, exp = _unary("Exp", np.exp, lambda x, o: o, saves="out")
-Exp2, exp2 = _unary("Exp2", np.exp2, lambda x, o: o * 0.6931471805599453, saves="out")
-Expm1, expm1 = _unary("Expm1", np.expm1, lambda x, o: o + 1, saves="out")
-Log, log = _unary("Log", np.log, lambda x, o: 1 / x)
-Log2, log2 = _unary("Log2", np.log2, lambda x, o: 1 / (x * 0.6931471805599453))
-Log10, log10 = _unary("Log10", np.log10, lambda x, o: 1 / (x * 2.302585092994046))
-Log1p, log1p = _unary("Log1p", np.log1p, lambda x, o: 1 / (x + 1))
-Sqrt, sqrt = _unary("Sqrt", np.sqrt, lambda x, o: 0.5 / o, saves="out")
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+Exp, exp = _unary("Exp", np.exp, lambda x, o: o, saves="out", quiet=True)
+Exp2, exp2 = _unary("Exp2", np.exp2, lambda x, o: o * _LN2, saves="out", quiet=True)
+Expm1, expm1 = _unary("Expm1", np.expm1, lambda x, o: o + 1, saves="out", quiet=True)
+Log, log = _unary("Log", np.log, lambda x, o: x.reciprocal(), quiet=True)
+Log2, log2 = _unary("Log2", np.log2, lambda x, o: (x * _LN2).reciprocal(), quiet=True)
+Log10, log10 = _unary("Log10", np.log10, lambda x, o: (x * _LN10).reciprocal(), quiet=True)
+Log1p, log1p = _unary("Log1p", np.log1p, lambda x, o: (x + 1).reciprocal(), quiet=True)
+Sqrt, sqrt = _unary("Sqrt", np.sqrt, lambda x, o: 0.5 / o, saves="out", quiet=True)
 Rsqrt, rsqrt = _unary("Rsqrt", lambda a: 1 / np.sqrt(a), lambda x, o: -0.5 * o * o * o,
-                      saves="out")
-Sin, sin = _unary("Sin", np.sin, lambda x, o: cos(x))
-Cos, cos = _unary("Cos", np.cos, lambda x, o: -sin(x))
-Tan, tan = _unary("Tan", np.tan, lambda x, o: 1 + o * o, saves="out")
-Asin, asin = _unary("Asin", np.arcsin, lambda x, o: rsqrt(1 - x * x))
-Acos, acos = _unary("Acos", np.arccos, lambda x, o: -rsqrt(1 - x * x))
-Atan, atan = _unary("Atan", np.arctan, lambda x, o: 1 / (1 + x * x))
-Sinh, sinh = _unary("Sinh", np.sinh, lambda x, o: cosh(x))
-Cosh, cosh = _unary("Cosh", np.cosh, lambda x, o: sinh(x))
+                      saves="out", quiet=True)
+Sin, sin = _unary("Sin", np.sin, lambda x, o: cos(x), quiet=True)
+Cos, cos = _unary("Cos", np.cos, lambda x, o: -sin(x), quiet=True)
+Tan, tan = _unary("Tan", np.tan, lambda x, o: 1 + o * o, saves="out", quiet=True)
+Asin, asin = _unary("Asin", np.arcsin, lambda x, o: rsqrt(1 - x * x), quiet=True)
+Acos, acos = _unary("Acos", np.arccos, lambda x, o: -rsqrt(1 - x * x), quiet=True)
+Atan, atan = _unary("Atan", np.arctan, lambda x, o: (1 + x * x).reciprocal())
+Sinh, sinh = _unary("Sinh", np.sinh, lambda x, o: cosh(x), quiet=True)
+Cosh, cosh = _unary("Cosh", np.cosh, lambda x, o: sinh(x), quiet=True)
 Tanh, tanh = _unary("Tanh", np.tanh, lambda x, o: 1 - o * o, saves="out")
 Asinh, asinh = _unary("Asinh", np.arcsinh, lambda x, o: rsqrt(x * x + 1))
-Acosh, acosh = _unary("Acosh", np.arccosh, lambda x, o: rsqrt(x * x - 1))
-Atanh, atanh = _unary("Atanh", np.arctanh, lambda x, o: 1 / (1 - x * x))
+Acosh, acosh = _unary("Acosh", np.arccosh, lambda x, o: rsqrt(x * x - 1), quiet=True)
+Atanh, atanh = _unary("Atanh", np.arctanh, lambda x, o: (1 - x * x).reciprocal(), quiet=True)
 arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+Reciprocal, reciprocal = _unary("Reciprocal", lambda a: 1 / a, lambda x, o: -o * o,
+                                saves="out", quiet=True)
+Deg2rad, deg2rad = _unary("Deg2rad", np.deg2rad, lambda x, o: math.pi / 180)
+Rad2deg, rad2deg = _unary("Rad2deg", np.rad2deg, lambda x, o: 180 / math.pi)
 
 
 def _sigmoid(a):
-    # exp of a non-positive number only: no overflow warnings for large |a|
+    # exp of a non-positive number only: no overflow for large |a|
     e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
@@ -465,12 +641,36 @@ def _sigmoid(a):
 Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid, lambda x, o: o * (1 - o), saves="out")
 
 
-class Relu(Primitive):
-    node_name = "ReluBackward0"
+def _in_f64(fn):
+    """Run a float64 routine on any float array, returning the array's own dtype."""
+    def wrapped(a):
+        return fn(a).astype(a.dtype, copy=False)
+    return wrapped
 
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+Erf, erf = _unary("Erf", _in_f64(_special.erf),
+                  lambda x, o: _TWO_OVER_SQRT_PI * exp(-x * x))
+Erfc, erfc = _unary("Erfc", _in_f64(_special.erfc),
+                    lambda x, o: -_TWO_OVER_SQRT_PI * exp(-x * x))
+Erfinv, erfinv = _unary("Erfinv", _in_f64(_special.erfinv),
+                        lambda x, o: (math.sqrt(math.pi) / 2) * exp(o * o), saves="out")
+Logit, _logit = _unary("Logit", lambda a: np.log(a / (1 - a)),
+                       lambda x, o: (x * (1 - x)).reciprocal(), quiet=True)
+
+
+def logit(input, eps: float | None = None, *, out=None) -> Tensor:
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    if eps is not None:
+        input = clamp(_to_float(input), eps, 1 - eps)
+    return _logit(input, out=out)
+
+
+# -- sign, rounding and other integer-preserving unary ops ----------------------
+class Relu(Primitive):
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a, 0) if a.dtype.kind != "b" else a.copy()
+        out = _arr(np.maximum(a, 0))
         ctx.save_for_backward(out)
         return out
 
@@ -480,53 +680,12 @@ class Relu(Primitive):
         return grad * (out > 0)
 
 
-def relu(input, *, out=None):
+def relu(input, *, out=None) -> Tensor:
     """``max(input, 0)`` elementwise."""
+    _need_tensor(input, "relu")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _out(Relu.apply(input), out)
-
-
-def _make_erf():
-    # NumPy has no erf of its own: math.erf elementwise is exact, if slow.
-    if True:
-        import math
-        verf = np.frompyfunc(math.erf, 1, 1)
-
-        def erf_np(a):
-            return verf(a).astype(a.dtype)
-
-        def erfinv_np(y):
-            # Newton iterations from a rational initial guess
-            y = np.asarray(y, dtype=np.float64)
-            x = np.sqrt(-np.log((1 - y) * (1 + y) + 1e-300)) * np.sign(y)
-            x = np.where(np.abs(y) < 0.7, y * 0.886226925, x * 0.8)
-            for _ in range(40):
-                err = verf(x).astype(np.float64) - y
-                x = x - err / (1.1283791670955126 * np.exp(-x * x))
-            return x
-        return erf_np, erfinv_np
-
-
-_ERF, _ERFINV = _make_erf()
-Erf, erf = _unary("Erf", lambda a: _ERF(a).astype(a.dtype, copy=False),
-                  lambda x, o: 1.1283791670955126 * exp(-x * x))
-Erfc, erfc = _unary("Erfc", lambda a: (1 - _ERF(a)).astype(a.dtype, copy=False),
-                    lambda x, o: -1.1283791670955126 * exp(-x * x))
-Erfinv, erfinv = _unary("Erfinv", lambda a: _ERFINV(a).astype(a.dtype, copy=False),
-                        lambda x, o: 0.886226925452758 * exp(o * o), saves="out")
-Reciprocal, reciprocal = _unary("Reciprocal", lambda a: 1 / a, lambda x, o: -o * o,
-                                saves="out")
-Square, square = _unary("Square", np.square, lambda x, o: 2 * x, to_float=False,
-                        node="PowBackward0")
-Logit, _logit = _unary("Logit", lambda a: np.log(a / (1 - a)), lambda x, o: 1 / (x * (1 - x)))
-Deg2rad, deg2rad = _unary("Deg2rad", np.deg2rad, lambda x, o: 0.017453292519943295)
-Rad2deg, rad2deg = _unary("Rad2deg", np.rad2deg, lambda x, o: 57.29577951308232)
-
-
-def logit(input, eps=None):
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when eps is given."""
-    if eps is not None:
-        input = clamp(input, eps, 1 - eps)
-    return _logit(input)
 
 
 class Abs(Primitive):
@@ -541,58 +700,70 @@ class Abs(Primitive):
         return grad * sign(a)
 
 
-def abs(input, *, out=None):
+def abs(input, *, out=None) -> Tensor:
     """Absolute value."""
+    _need_tensor(input, "abs")
+    if input._data.dtype.kind == "b":
+        raise _not_implemented("abs_cpu", input.dtype)
     return _out(Abs.apply(input), out)
 
 
 absolute = abs
 
 
-# piecewise-constant ops: zero gradient, dtype kept
-class _ZeroGrad(Primitive):
+class Square(Primitive):
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.square(a)
+
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        (a,) = ctx.saved_tensors
+        return grad * (2 * a)
 
 
-def _piecewise(name, fwd, int_ok=True):
+def square(input, *, out=None) -> Tensor:
+    """``input * input``; bool inputs give int64, as ``pow(input, 2)`` does."""
+    _need_tensor(input, "square")
+    if input._data.dtype.kind == "b":
+        input = _cast(input, D.int64)
+    return _out(Square.apply(input), out)
+
+
+class _ZeroGrad(Primitive):
+    """Piecewise-constant ops: the gradient is zero almost everywhere."""
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return (grads[0] * 0,) + (None,) * (len(ctx.needs_input_grad) - 1)
+
+
+def _rounding(name, fwd):
     cls = type(name, (_ZeroGrad,), {"forward": staticmethod(lambda ctx, a: fwd(a)),
                                     "__module__": __name__})
+    fname = name.lower()
 
     def fn(input, *, out=None):
-        if input._data.dtype.kind in "iub" and int_ok:
-            return _out(input.clone(), out) if out is not None else input.clone()
+        _need_tensor(input, fname)
+        k = input._data.dtype.kind
+        if k == "b":
+            raise _not_implemented(f"{fname}_vml_cpu", input.dtype)
+        if k in "iu":  # already integral
+            return _out(_make(input._data.copy(), False, None, 0, [0]), out)
         return _out(cls.apply(input), out)
 
-    fn.__name__ = name.lower()
-    fn.__doc__ = f"Elementwise {name.lower()} (zero gradient)."
+    fn.__name__ = fn.__qualname__ = fname
+    fn.__doc__ = f"Elementwise ``{fname}`` (zero gradient; integer tensors are copied)."
     return cls, fn
 
 
-Floor, floor = _piecewise("Floor", np.floor)
-Ceil, ceil = _piecewise("Ceil", np.ceil)
-Trunc, trunc = _piecewise("Trunc", np.trunc)
+Floor, floor = _rounding("Floor", np.floor)
+Ceil, ceil = _rounding("Ceil", np.ceil)
+Trunc, trunc = _rounding("Trunc", np.trunc)
 fix = trunc
-
-
-class Sign(_ZeroGrad):
-    @staticmethod
-    def forward(ctx, a):
-        return np.sign(a) if a.dtype.kind != "b" else a.copy()
-
-
-def sign(input, *, out=None):
-    """-1, 0 or 1 by the sign of each element."""
-    return _out(Sign.apply(input), out)
-
-
-sgn = sign
-
-
-def signbit(input):
-    """Whether the sign bit is set."""
-    return const(np.signbit(input._data))
 
 
 class Round(_ZeroGrad):
@@ -601,131 +772,242 @@ class Round(_ZeroGrad):
         return np.round(a, decimals)
 
 
-def round(input, *, decimals=0, out=None):
-    """Round half to even, optionally to ``decimals`` places."""
-    if input._data.dtype.kind in "iub" and decimals == 0:
-        return input.clone()
+def round(input, *, decimals: int = 0, out=None) -> Tensor:
+    """Round half to even, optionally to ``decimals`` decimal places."""
+    _need_tensor(input, "round")
+    k = input._data.dtype.kind
+    if k == "b":
+        raise _not_implemented("round_vml_cpu", input.dtype)
+    if k in "iu" and decimals == 0:
+        return _out(_make(input._data.copy(), False, None, 0, [0]), out)
     return _out(Round.apply(input, decimals), out)
 
 
-def frac(input, *, out=None):
-    """The fractional part ``input - trunc(input)``."""
-    return _out(input - trunc(input).detach(), out)
+class Sign(_ZeroGrad):
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a) if a.dtype.kind != "b" else a.copy()
+
+
+class Sgn(Primitive):
+    """``x / |x|`` for complex tensors (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        mag = np.abs(a)
+        with np.errstate(all="ignore"):
+            out = _arr(np.where(mag == 0, 0, a / mag).astype(a.dtype, copy=False))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        mag = abs(a)
+        g = (grad - real(grad * out.conj()) * out) / mag
+        return where(mag == 0, 0.0, g)
+
+
+def sign(input, *, out=None) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (bools are kept)."""
+    _need_tensor(input, "sign")
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex "
+                           "numbers. Please use torch.sgn instead.")
+    return _out(Sign.apply(input), out)
+
+
+def sgn(input, *, out=None) -> Tensor:
+    """``sign`` for real tensors, ``x / |x|`` for complex ones."""
+    _need_tensor(input, "sgn")
+    if input._data.dtype.kind == "c":
+        return _out(Sgn.apply(input), out)
+    return sign(input, out=out)
+
+
+def signbit(input, *, out=None) -> Tensor:
+    """Whether each element's sign bit is set (true for -0.0)."""
+    _need_tensor(input, "signbit")
+    return _out(const(np.asarray(np.signbit(input._data))), out)
+
+
+class Frac(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        return a - np.trunc(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def frac(input, *, out=None) -> Tensor:
+    """The fractional part ``input - trunc(input)``; float tensors only."""
+    _need_tensor(input, "frac")
+    if input._data.dtype.kind not in "fc":
+        raise _not_implemented("frac_cpu", input.dtype)
+    return _out(Frac.apply(input), out)
 
 
 # -- clamping and min/max -------------------------------------------------------
 class Clamp(Primitive):
+    """``min(max(a, lo), hi)`` with ``lo``/``hi`` arrays, scalars or None."""
+
     @staticmethod
     def forward(ctx, a, lo, hi):
-        ctx.save_for_backward(a)
-        ctx.lo, ctx.hi = lo, hi
-        if lo is not None and hi is not None:
-            out = np.minimum(np.maximum(a, lo), hi)
-        elif lo is not None:
-            out = np.maximum(a, lo)
-        else:
-            out = np.minimum(a, hi)
-        return out.astype(a.dtype, copy=False)
+        ctx.save_for_backward(a, lo, hi)
+        out = a if lo is None else np.maximum(a, lo)
+        return out if hi is None else np.minimum(out, hi)
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        mask = None
-        if ctx.lo is not None:
-            mask = a >= ctx.lo
-        if ctx.hi is not None:
-            m2 = a <= ctx.hi
-            mask = m2 if mask is None else mask & m2
-        return grad * mask, None, None
+        a, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        keep = None
+        if lo is not None:
+            keep = a >= lo
+        if hi is not None:
+            keep = a <= hi if keep is None else keep & (a <= hi)
+        ga = where(keep, grad, 0.0)
+        glo = ghi = None
+        if need[1]:
+            cond = a < lo if hi is None else (a < lo) & (lo < hi)
+            glo = where(cond, grad, 0.0)
+        if need[2]:
+            cond = a > hi if lo is None else (a > hi) | (hi < lo)
+            ghi = where(cond, grad, 0.0)
+        return ga, glo, ghi
 
 
-def clamp(input, min=None, max=None, *, out=None):
-    """Limit every element to ``[min, max]`` (tensors or scalars)."""
+def _clamp_bound(x, dt: D.dtype):
+    """A clamp bound in the result dtype: a tensor cast to it or a checked scalar."""
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return _cast(x, dt)
+    if dt.np.kind in "iu":
+        lo, hi = _INT_RANGE[dt.np]
+        if not lo <= x <= hi:
+            raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+        return int(x)
+    return x
+
+
+def clamp(input, min=None, max=None, *, out=None) -> Tensor:
+    """Limit every element to ``[min, max]`` (each a tensor, a scalar or None)."""
+    _need_tensor(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        r = input
-        if min is not None:
-            r = maximum(r, min if isinstance(min, Tensor) else _tensor_arg(min, input))
-        if max is not None:
-            r = minimum(r, max if isinstance(max, Tensor) else _tensor_arg(max, input))
-        return _out(r, out)
-    if input._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
-        input = _cast(input, D.get_default_dtype())
-    return _out(Clamp.apply(input, min, max), out)
+    dt = D.result_type(input, *[x for x in (min, max) if x is not None])
+    x = _cast(input, dt)
+    return _out(Clamp.apply(x, _clamp_bound(min, dt), _clamp_bound(max, dt)), out)
 
 
 clip = clamp
 
 
-def clamp_min(input, min):
-    return clamp(input, min=min)
+def clamp_min(input, min, *, out=None) -> Tensor:
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min, out=out)
 
 
-def clamp_max(input, max):
-    return clamp(input, max=max)
+def clamp_max(input, max, *, out=None) -> Tensor:
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max, out=out)
 
 
 class Maximum(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a, b)
+        try:
+            return np.maximum(a, b)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        # ties split the gradient evenly, as PyTorch does
-        w = (a > b) + (a == b) * 0.5
-        return grad * w, grad * (1 - w)
+        return _split_ties(grad, a, b, a < b, a > b)
 
 
 class Minimum(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
+        try:
+            return np.minimum(a, b)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        w = (a < b) + (a == b) * 0.5
-        return grad * w, grad * (1 - w)
+        return _split_ties(grad, a, b, a > b, a < b)
 
 
-def maximum(input, other, *, out=None):
+def _split_ties(grad, a, b, a_loses, b_loses):
+    """Gradients of a two-way max/min: ties share the gradient evenly, as in PyTorch."""
+    half = where(a == b, grad * 0.5, grad)
+    return where(a_loses, 0.0, half), where(b_loses, 0.0, half)
+
+
+def maximum(input, other, *, out=None) -> Tensor:
     """Elementwise maximum of two tensors (NaN propagates)."""
-    _need_tensors("maximum", input, other)
+    _need_tensor(input, "maximum")
+    _need_tensor(other, "maximum", "other", 2)
     a, b = _operands(input, other)
     return _out(Maximum.apply(a, b), out)
 
 
-def minimum(input, other, *, out=None):
+def minimum(input, other, *, out=None) -> Tensor:
     """Elementwise minimum of two tensors (NaN propagates)."""
-    _need_tensors("minimum", input, other)
+    _need_tensor(input, "minimum")
+    _need_tensor(other, "minimum", "other", 2)
     a, b = _operands(input, other)
     return _out(Minimum.apply(a, b), out)
 
 
-def fmax(input, other):
-    """Elementwise maximum ignoring NaN."""
+class Fmax(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.fmax(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        to_a = (a >= b) | isnan(b)
+        return where(to_a, grad, 0.0), where(to_a, 0.0, grad)
+
+
+class Fmin(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.fmin(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        to_a = (a <= b) | isnan(b)
+        return where(to_a, grad, 0.0), where(to_a, 0.0, grad)
+
+
+def fmax(input, other, *, out=None) -> Tensor:
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
+    _need_tensor(input, "fmax")
+    _need_tensor(other, "fmax", "other", 2)
     a, b = _operands(input, other)
-    m = Maximum.apply(a, b)
-    return where(isnan(a), b, where(isnan(b), a, m))
+    return _out(Fmax.apply(a, b), out)
 
 
-def fmin(input, other):
-    """Elementwise minimum ignoring NaN."""
+def fmin(input, other, *, out=None) -> Tensor:
+    """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
+    _need_tensor(input, "fmin")
+    _need_tensor(other, "fmin", "other", 2)
     a, b = _operands(input, other)
-    m = Minimum.apply(a, b)
-    return where(isnan(a), b, where(isnan(b), a, m))
-
-
-def _need_tensors(name, *args):
-    for i, a in enumerate(args):
-        if not isinstance(a, Tensor):
-            raise TypeError(f"{name}(): argument '{('input', 'other')[i]}' (position {i + 1}) "
-                            f"must be Tensor, not {type(a).__name__}")
+    return _out(Fmin.apply(a, b), out)
 
 
 class Where(Primitive):
@@ -737,55 +1019,72 @@ class Where(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (cond,) = ctx.saved_tensors
-        zero = grad * 0
-        return None, where(cond, grad, zero), where(cond, zero, grad)
+        na, nb = ctx.needs_input_grad[1:]
+        return (None, where(cond, grad, 0.0) if na else None,
+                where(cond, 0.0, grad) if nb else None)
 
 
 def where(condition, input=None, other=None, *, out=None):
-    """Pick from ``input`` where ``condition`` holds, else from ``other``; with one
-    argument, the indices of the true elements (as ``nonzero(as_tuple=True)``)."""
+    """Elements of ``input`` where ``condition`` holds, else of ``other``; with the
+    condition alone, the indices of its true elements (``nonzero(as_tuple=True)``)."""
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
+    _need_tensor(condition, "where", "condition")
     if condition._data.dtype.kind != "b":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
-                           f"tensor with dtype {_type_short(condition.dtype)}")
-    a, b = _operands(input, other) if (isinstance(input, Tensor) or isinstance(other, Tensor)) \
-        else (input, other)
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        dt = D.result_type(a, b)
-        a = const(np.asarray(a, dtype=dt.np))
-        b = const(np.asarray(b, dtype=dt.np))
-    if not isinstance(a, Tensor):
-        a = _tensor_arg(a, b)
-    if not isinstance(b, Tensor):
-        b = _tensor_arg(b, a)
+                           f"tensor with dtype {_short(condition.dtype)}")
+    if isinstance(input, Tensor) or isinstance(other, Tensor):
+        a, b = _both_tensors(input, other, "where")
+    else:
+        dt = D.result_type(input, other)
+        a = const(condition._xp().asarray(input, dtype=dt.np))
+        b = const(condition._xp().asarray(other, dtype=dt.np))
     return _out(Where.apply(condition, a, b), out)
 
 
-def _type_short(dt):
-    from .._tensor import _TYPE_SHORT
-    return _TYPE_SHORT[dt.name]
+class Lerp(Primitive):
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        # the form that is exact at w == 1 for w >= 0.5, as PyTorch computes it
+        d = b - a
+        if isinstance(w, np.ndarray):
+            return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+        return a + w * d if builtins.abs(w) < 0.5 else b - d * (1 - w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.saved_tensors
+        na, nb, nw = ctx.needs_input_grad
+        return (grad * (1 - w) if na else None, grad * w if nb else None,
+                grad * (b - a) if nw else None)
 
 
-def lerp(input, end, weight, *, out=None):
-    """``input + weight * (end - input)``."""
-    return _out(input + weight * (end - input), out)
+def lerp(input, end, weight, *, out=None) -> Tensor:
+    """``input + weight * (end - input)``; ``weight`` a scalar or a tensor."""
+    _need_tensor(input, "lerp")
+    for arg, x in (("end", end), ("weight", weight)):
+        if isinstance(x, Tensor) and x.dtype is not input.dtype and (
+                arg == "end" or x._data.ndim):
+            raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `{arg}` but got "
+                               f"dtype {_c_name(x.dtype)}")
+    if isinstance(weight, Tensor):
+        weight = _cast(weight, input.dtype)
+    return _out(Lerp.apply(input, end, weight), out)
 
 
-def atan2(input, other, *, out=None):
-    """Angle of the point (other, input), elementwise."""
-    a, b = _operands(to_float_t(input), to_float_t(other))
-    return _out(Atan2.apply(a, b), out)
+def _c_name(dt) -> str:
+    """The C++ scalar type name PyTorch's messages use for a dtype."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "bool": "bool"}.get(dt.name, dt.name)
 
 
-arctan2 = atan2
-
-
-def to_float_t(t):
-    if isinstance(t, Tensor) and t._data.dtype.kind not in "fc":
-        return _cast(t, D.get_default_dtype())
-    return t
+# -- other binary float ops -----------------------------------------------------
+def _float_operands(a, b, name):
+    """Two operands promoted to a common float dtype, both as tensors."""
+    a, b = _both_tensors(a, b, name)
+    return _to_float(a), _to_float(b)
 
 
 class Atan2(Primitive):
@@ -801,64 +1100,153 @@ class Atan2(Primitive):
         return grad * b / d, -grad * a / d
 
 
-def hypot(input, other, *, out=None):
-    """``sqrt(input**2 + other**2)``."""
-    return _out(sqrt(input * input + other * other), out)
+def atan2(input, other, *, out=None) -> Tensor:
+    """The angle of the point ``(other, input)``, elementwise."""
+    _need_tensor(input, "atan2")
+    a, b = _float_operands(input, other, "atan2")
+    return _out(Atan2.apply(a, b), out)
 
 
-def xlogy(input, other, *, out=None):
-    """``input * log(other)``, 0 where input is 0."""
-    x, y = _operands(to_float_t(input), to_float_t(other))
-    if not isinstance(x, Tensor):
-        x = _tensor_arg(x, y)
-    if not isinstance(y, Tensor):
-        y = _tensor_arg(y, x)
-    r = where(x == 0, 0.0, x * log(y))
-    return _out(where(isnan(y), y, r), out)
+arctan2 = atan2
 
 
-def logaddexp(input, other, *, out=None):
-    """``log(exp(input) + exp(other))`` computed stably."""
-    m = maximum(input, other).detach()
-    return _out(m + log(exp(input - m) + exp(other - m)), out)
+def _float_only(name, *xs):
+    for x in xs:
+        if x._data.dtype.kind not in "fc":
+            raise _not_implemented(f"{name}_cpu", x.dtype)
 
 
-def copysign(input, other, *, out=None):
-    """|input| with the sign of other."""
-    o = other._data if isinstance(other, Tensor) else np.asarray(other)
-    s = const(np.where(np.signbit(o), -1.0, 1.0).astype(float_np(input)))
-    return _out(abs(to_float_t(input)) * s, out)
+class Hypot(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _arr(np.hypot(a, b))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        g = grad / out
+        return g * a, g * b
 
 
-def float_np(t):
-    return t._data.dtype if t._data.dtype.kind in "fc" else D.get_default_dtype().np
+def hypot(input, other, *, out=None) -> Tensor:
+    """``sqrt(input**2 + other**2)`` without overflow; float tensors only."""
+    a, b = _both_tensors(input, other, "hypot")
+    _float_only("hypot", a)
+    return _out(Hypot.apply(a, b), out)
 
 
-def heaviside(input, values):
-    """0 for negative, 1 for positive, ``values`` where input is 0."""
-    v = values._data if isinstance(values, Tensor) else values
-    return const(np.where(input._data == 0, v, (input._data > 0)).astype(input._data.dtype))
+class Xlogy(Primitive):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(all="ignore"):
+            return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        gx = where((x == 0) & (y <= 0), 0.0, xlogy(grad, y)) if nx else None
+        gy = grad * x / y if ny else None
+        return gx, gy
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
-    """Replace NaN and infinities with finite numbers."""
+def xlogy(input, other, *, out=None) -> Tensor:
+    """``input * log(other)``, defined as 0 where ``input`` is 0 (unless ``other`` is NaN)."""
+    a, b = _float_operands(input, other, "xlogy")
+    return _out(Xlogy.apply(a, b), out)
+
+
+class Logaddexp(Primitive):
+    @staticmethod
+    def forward(ctx, a, b, base2):
+        ctx.base2 = base2
+        ctx.save_for_backward(a, b)
+        return np.logaddexp2(a, b) if base2 else np.logaddexp(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # d/da log(e^a + e^b) = 1 / (1 + e^(b - a)); in base 2 the same with 2^(b - a)
+        wa = ((exp2(b - a) + 1) if ctx.base2 else (exp(b - a) + 1)).reciprocal()
+        wb = ((exp2(a - b) + 1) if ctx.base2 else (exp(a - b) + 1)).reciprocal()
+        return grad * wa, grad * wb, None
+
+
+def logaddexp(input, other, *, out=None) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow."""
+    a, b = _both_tensors(input, other, "logaddexp")
+    _float_only("logaddexp", a)
+    return _out(Logaddexp.apply(a, b, False), out)
+
+
+def logaddexp2(input, other, *, out=None) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow."""
+    a, b = _both_tensors(input, other, "logaddexp2")
+    _float_only("logaddexp2", a)
+    return _out(Logaddexp.apply(a, b, True), out)
+
+
+def copysign(input, other, *, out=None) -> Tensor:
+    """``|input|`` with the sign (bit) of ``other``, in a float dtype."""
+    a, b = _float_operands(input, other, "copysign")
+    s = const(np.where(np.signbit(b._data), -1, 1).astype(a._data.dtype))
+    return _out(abs(a) * s, out)
+
+
+def heaviside(input, values, *, out=None) -> Tensor:
+    """0 where ``input`` < 0, 1 where > 0, ``values`` where it is 0."""
+    _need_tensor(input, "heaviside")
+    _need_tensor(values, "heaviside", "values", 2)
+    if input.dtype is not values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    x = input._data
+    r = np.where(x == 0, values._data, x > 0).astype(x.dtype)
+    return _out(const(r), out)
+
+
+class NanToNum(Primitive):
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        ctx.save_for_backward(a)
+        return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return where(isfinite(a), grad, 0.0), None, None, None
+
+
+def nan_to_num(input, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None, *, out=None) -> Tensor:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and
+    the dtype's largest / lowest finite values)."""
+    _need_tensor(input, "nan_to_num")
     if input._data.dtype.kind not in "fc":
-        return input.clone()
-    arr = np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf)
-    mask = const(np.isfinite(input._data))
-    r = where(mask, input, const(arr))
-    return _out(r, out)
+        return _out(_make(input._data.copy(), False, None, 0, [0]), out)
+    return _out(NanToNum.apply(input, nan, posinf, neginf), out)
 
 
-def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 * tensor2``."""
-    return _out(input + value * tensor1 * tensor2 if value != 1 else
-                input + tensor1 * tensor2, out)
+    prod = tensor1 * tensor2
+    return _out(input + (prod if value == 1 else value * prod), out)
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
-    return _out(input + value * (tensor1 / tensor2), out)
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    q = tensor1 / tensor2
+    return _out(input + (q if value == 1 else value * q), out)
 
 
 # -- complex helpers ------------------------------------------------------------
@@ -872,47 +1260,49 @@ class Real(Primitive):
         return grad
 
 
-def real(input):
-    """The real part (a view for real tensors)."""
+def real(input) -> Tensor:
+    """The real part (the tensor itself for real dtypes)."""
     if input._data.dtype.kind != "c":
         return input
     return Real.apply(input)
 
 
-def imag(input):
+def imag(input) -> Tensor:
     """The imaginary part of a complex tensor."""
     if input._data.dtype.kind != "c":
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
     return const(input._data.imag)
 
 
-def conj(input):
+def conj(input) -> Tensor:
     """Complex conjugate (the tensor itself for real dtypes)."""
     if input._data.dtype.kind != "c":
         return input
     return const(np.conj(input._data))
 
 
-def angle(input):
-    """Elementwise argument of complex numbers (0 or pi for reals)."""
-    return const(np.angle(input._data).astype(float_np(input).type(0).real.dtype))
+def angle(input) -> Tensor:
+    """The argument of each element (0 or pi for real numbers), in a float dtype."""
+    x = _to_float(input)._data
+    return const(np.asarray(np.angle(x)).astype(x.real.dtype, copy=False))
 
 
 # -- comparisons and logic (no gradient) ----------------------------------------
-def _compare(npfn, name):
+def _compare(ufunc, name):
     def fn(input, other, *, out=None):
-        if isinstance(other, Tensor) or isinstance(input, Tensor):
-            a, b = _operands(input, other)
-        else:
-            raise TypeError(f"{name}(): argument 'input' must be Tensor")
+        if not isinstance(input, Tensor):
+            _need_tensor(input, name)
+        a, b = _operands(input, other, name)
         ad = a._data if isinstance(a, Tensor) else a
         bd = b._data if isinstance(b, Tensor) else b
-        r = npfn(ad, bd)
-        if type(r) is not _ndarray:
-            r = np.asarray(r)
-        return _out(Tensor._make(r, False, None, 0, [0]), out)
+        try:
+            r = ufunc(ad, bd)
+        except ValueError:
+            raise _broadcast_error(ad, bd) from None
+        r = _make(r if type(r) is _ndarray else np.asarray(r), False, None, 0, [0])
+        return r if out is None else _out(r, out)
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor."
     return fn
 
@@ -923,23 +1313,49 @@ lt = less = _compare(np.less, "lt")
 le = less_equal = _compare(np.less_equal, "le")
 gt = greater = _compare(np.greater, "gt")
 ge = greater_equal = _compare(np.greater_equal, "ge")
-logical_and = _compare(np.logical_and, "logical_and")
-logical_or = _compare(np.logical_or, "logical_or")
-logical_xor = _compare(np.logical_xor, "logical_xor")
 
 
-def _bitwise(npfn, name):
+def _logical(ufunc, name):
     def fn(input, other, *, out=None):
-        a, b = _operands(input, other)
-        for x in (a, b):
-            if isinstance(x, Tensor) and x._data.dtype.kind not in "iub":
-                raise RuntimeError(f'"{name}_cpu" not implemented for '
-                                   f"'{_type_short(x.dtype)}'")
+        _need_tensor(input, name)
+        _need_tensor(other, name, "other", 2)
+        try:
+            r = ufunc(input._data, other._data)
+        except ValueError:
+            raise _broadcast_error(input._data, other._data) from None
+        return _out(const(np.asarray(r)), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` of the truth values, as a bool tensor."
+    return fn
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+
+
+def logical_not(input, *, out=None) -> Tensor:
+    """Elementwise NOT of the truth values, as a bool tensor."""
+    _need_tensor(input, "logical_not")
+    return _out(const(np.asarray(np.logical_not(input._data))), out)
+
+
+def _bitwise(ufunc, name):
+    def fn(input, other, *, out=None):
+        a, b = _operands(input, other, name)
+        t = a if isinstance(a, Tensor) else b
+        if t._data.dtype.kind not in "iub":
+            raise _not_implemented(f"{name}_cpu", t.dtype)
         ad = a._data if isinstance(a, Tensor) else a
         bd = b._data if isinstance(b, Tensor) else b
-        return _out(const(np.asarray(npfn(ad, bd))), out)
+        try:
+            r = ufunc(ad, bd)
+        except ValueError:
+            raise _broadcast_error(ad, bd) from None
+        return _out(const(np.asarray(r)), out)
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors."
     return fn
 
@@ -951,266 +1367,276 @@ bitwise_left_shift = _bitwise(np.left_shift, "bitwise_left_shift")
 bitwise_right_shift = _bitwise(np.right_shift, "bitwise_right_shift")
 
 
-def logical_not(input, *, out=None):
-    """Elementwise NOT, as a bool tensor."""
-    return _out(const(np.logical_not(input._data)), out)
-
-
-def bitwise_not(input, *, out=None):
+def bitwise_not(input, *, out=None) -> Tensor:
     """Bitwise NOT of integers; logical NOT of bools."""
+    _need_tensor(input, "bitwise_not")
     if input._data.dtype.kind not in "iub":
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
-                           f"'{_type_short(input.dtype)}'")
-    return _out(const(np.invert(input._data)), out)
+        raise _not_implemented("bitwise_not_cpu", input.dtype)
+    return _out(const(np.asarray(np.invert(input._data))), out)
 
 
-def isnan(input):
-    """Elementwise NaN test."""
-    return const(np.isnan(input._data))
+def _predicate(ufunc, name, doc):
+    def fn(input):
+        _need_tensor(input, name)
+        return const(np.asarray(ufunc(input._data)))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def isinf(input):
-    """Elementwise infinity test."""
-    return const(np.isinf(input._data))
+isnan = _predicate(np.isnan, "isnan", "Elementwise test for NaN.")
+isinf = _predicate(np.isinf, "isinf", "Elementwise test for +-infinity.")
+isposinf = _predicate(np.isposinf, "isposinf", "Elementwise test for +infinity.")
+isneginf = _predicate(np.isneginf, "isneginf", "Elementwise test for -infinity.")
+isfinite = _predicate(np.isfinite, "isfinite", "Elementwise test for finite values.")
+isreal = _predicate(np.isreal, "isreal", "Elementwise test for a zero imaginary part.")
 
 
-def isposinf(input):
-    return const(np.isposinf(input._data))
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (same dtypes required)."""
+    _need_tensor(input, "isclose")
+    _need_tensor(other, "isclose", "other", 2)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{_short(input.dtype)} did not match {_short(other.dtype)}")
+    a, b = input._data, other._data
+    if a.dtype.kind in "iub":  # compare in float, as the tolerance is a float
+        a, b = a.astype(np.float64), b.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        r = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return const(np.asarray(r))
 
 
-def isneginf(input):
-    return const(np.isneginf(input._data))
-
-
-def isfinite(input):
-    """Elementwise test for finite values."""
-    return const(np.isfinite(input._data))
-
-
-def isreal(input):
-    if input._data.dtype.kind != "c":
-        return const(np.ones(input._data.shape, dtype=bool))
-    return const(input._data.imag == 0)
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Elementwise ``|input - other| <= atol + rtol * |other|``."""
-    if input.dtype != other.dtype:
-        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
-    return const(np.isclose(input._data, other._data, rtol=rtol, atol=atol,
-                            equal_nan=equal_nan))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     """Whether every element is close (see ``isclose``)."""
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def equal(input, other) -> bool:
-    """Whether two tensors have the same shape and elements."""
+    """Whether two tensors have the same shape and the same values."""
+    _need_tensor(input, "equal")
+    _need_tensor(other, "equal", "other", 2)
     if input._data.shape != other._data.shape:
         return False
-    return bool((input._data == other._data).all())
+    return builtins.bool((input._data == other._data).all())
 
 
-# -- in-place variants and operator overloads ------------------------------------
-_UFUNC_INPLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
-
-
+# -- in-place variants ------------------------------------------------------------
 def _inplace(fn):
-    """Make ``x.fn_(...)``: in place on the array when no graph is recorded."""
+    """Make ``x.fn_(...)``: compute ``fn`` and write it into ``x``'s memory.
+
+    When a graph is recorded, ``fn`` runs on a clone so that ``x`` takes over the new
+    node while its old value stays available to the backward.
+    """
     def method(self, *args, **kwargs):
         self._check_inplace()
         if _state.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args)):
+            # a copy: ``fn`` may save its input for the backward, and ``self`` is overwritten
             src = self.clone() if self._rg else self.detach().clone()
             return self._inplace_from(fn(src, *args, **kwargs))
-        r = fn(self.detach(), *args, **kwargs)
-        return self._inplace_from(r)
+        return self._inplace_from(fn(self.detach(), *args, **kwargs))
 
-    method.__name__ = fn.__name__ + "_"
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
     method.__doc__ = f"In-place ``{fn.__name__}``."
     return method
 
 
-def _fast_inplace(name):
-    """``add_/sub_/mul_`` without temporaries when no graph is recorded."""
-    ufunc = _UFUNC_INPLACE[name]
-    slow = _inplace(globals()[name])
+def _fast_inplace(fn, ufunc):
+    """``add_/sub_/mul_``: the ufunc writes straight into the array when no graph is
+    recorded; anything unusual (a cast PyTorch refuses, broadcasting, wrapping ints)
+    goes through the general path, which also words the errors."""
+    slow = _inplace(fn)
 
-    def method(self, other, *, alpha=1):
+    def method(self, other, **kwargs):
         if not _state.enabled or not (self._rg or (isinstance(other, Tensor) and other._rg)):
-            data = self._data
             o = other._data if isinstance(other, Tensor) else other
-            if alpha != 1:
-                o = o * alpha
-            try:
-                ufunc(data, o, out=data, casting="same_kind")
-            except (TypeError, ValueError):  # casting or broadcasting: the slow path explains
-                return slow(self, other, alpha=alpha) if name != "mul" else slow(self, other)
-            self._vc[0] += 1
-            return self
-        if name == "mul":
-            return slow(self, other)
-        return slow(self, other, alpha=alpha)
+            if not kwargs:
+                data = self._data
+                try:
+                    ufunc(data, o, out=data, casting="same_kind")
+                except (TypeError, ValueError, OverflowError):
+                    return slow(self, other)
+                self._vc[0] += 1
+                return self
+        return slow(self, other, **kwargs)
 
-    method.__name__ = name + "_"
-    method.__doc__ = f"In-place ``{name}``."
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place ``{fn.__name__}``."
     return method
 
 
-add_ = _fast_inplace("add")
-sub_ = subtract_ = _fast_inplace("sub")
-mul_ = multiply_ = _fast_inplace("mul")
-div_ = divide_ = true_divide_ = _inplace(div)
-pow_ = _inplace(pow)
-neg_ = negative_ = _inplace(neg)
-abs_ = absolute_ = _inplace(abs)
-clamp_ = clip_ = _inplace(clamp)
-clamp_min_ = _inplace(clamp_min)
-clamp_max_ = _inplace(clamp_max)
-floor_divide_ = _inplace(floor_divide)
-remainder_ = _inplace(remainder)
-fmod_ = _inplace(fmod)
-lerp_ = _inplace(lerp)
-addcmul_ = _inplace(addcmul)
-addcdiv_ = _inplace(addcdiv)
-nan_to_num_ = _inplace(nan_to_num)
-masked_where_ = None
-for _n in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square",
-           "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
-           "acosh", "atanh", "sigmoid", "relu", "erf", "erfc", "erfinv", "reciprocal",
-           "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "logit",
-           "deg2rad", "rad2deg", "atan2", "hypot", "xlogy", "copysign", "logical_not",
-           "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
-           "bitwise_xor", "bitwise_not", "eq", "ne", "lt", "le", "gt", "ge", "maximum",
-           "minimum", "arcsin", "arccos", "arctan", "arctan2", "float_power"):
+add_ = _fast_inplace(add, np.add)
+sub_ = subtract_ = _fast_inplace(sub, np.subtract)
+mul_ = multiply_ = _fast_inplace(mul, np.multiply)
+
+_INPLACE = (
+    "divide", "true_divide", "float_power", "neg", "negative", "abs",
+    "absolute", "clamp", "clip", "clamp_min", "clamp_max",
+    "fmod", "lerp", "addcmul", "addcdiv", "nan_to_num", "exp", "exp2", "expm1", "log", "log2",
+    "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan",
+    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "arcsinh", "arccosh", "arctanh", "sigmoid", "relu", "erf", "erfc", "erfinv",
+    "reciprocal", "logit", "deg2rad", "rad2deg", "sign", "sgn", "floor", "ceil", "round",
+    "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "xlogy", "copysign",
+    "heaviside", "logical_not", "logical_and",
+    "logical_or", "logical_xor", "bitwise_not",
+    "eq", "ne", "lt", "le", "gt", "ge",
+    "greater", "greater_equal", "less", "less_equal", "not_equal",
+)
+for _n in _INPLACE:
     globals()[_n + "_"] = _inplace(globals()[_n])
-del _n, masked_where_
+del _n
+# written out: the augmented-assignment operators below use them
+div_, floor_divide_, remainder_, pow_ = _inplace(div), _inplace(floor_divide), \
+    _inplace(remainder), _inplace(pow)
+bitwise_and_, bitwise_or_, bitwise_xor_ = _inplace(bitwise_and), _inplace(bitwise_or), \
+    _inplace(bitwise_xor)
+bitwise_left_shift_ = _inplace(bitwise_left_shift)
+bitwise_right_shift_ = _inplace(bitwise_right_shift)
 
 
-def _reflected(fn):
-    def method(self, other):
-        return fn(other, self)
-    method.__name__ = "__r" + fn.__name__ + "__"
+# -- operator overloads ---------------------------------------------------------
+def _binary_dunder(fn, reflected=False):
+    """``a op b``: NotImplemented (so Python tries the other side) for foreign types."""
+    if reflected:
+        def method(self, other):
+            if not isinstance(other, (int, float, complex, np.generic, np.ndarray)):
+                return NotImplemented
+            return fn(other, self)
+    else:
+        def method(self, other):
+            try:
+                return fn(self, other)
+            except TypeError:
+                if isinstance(other, (Tensor, int, float, complex, np.generic, np.ndarray)):
+                    raise
+                return NotImplemented
     return method
 
 
-def _rsub(self, other):
-    return sub(other, self)
+def __add__(self, other):
+    try:
+        a, b = _operands(self, other)
+    except TypeError:
+        return NotImplemented
+    return Add.apply(a, b)
 
 
-def _matmul_op(self, other):
+def __mul__(self, other):
+    try:
+        a, b = _operands(self, other, "mul")
+    except TypeError:
+        return NotImplemented
+    return Mul.apply(a, b)
+
+
+_sub = _binary_dunder(sub)
+
+
+def __sub__(self, other):
+    if type(other) is float and self._data.dtype.kind == "f":  # the common case, kept short
+        return Sub.apply(self, other)
+    return _sub(self, other)
+
+
+def __invert__(self):
+    if self._data.dtype.kind not in "iub":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(self)
+
+
+_eq, _ne = _binary_dunder(eq), _binary_dunder(ne)
+
+
+def __eq__(self, other):
+    if other is None:
+        return False
+    return _eq(self, other)
+
+
+def __ne__(self, other):
+    if other is None:
+        return True
+    return _ne(self, other)
+
+
+def _matmul(self, other):
     from .linalg import matmul
     return matmul(self, other)
 
 
-def _rmatmul_op(self, other):
-    from .linalg import matmul
-    return matmul(other, self)
-
-
-def _invert(self):
-    if self._data.dtype.kind == "b":
-        return logical_not(self)
-    return bitwise_not(self)
-
-
-def _eq_op(self, other):
-    if other is None:
-        return False
-    return eq(self, other)
-
-
-def _ne_op(self, other):
-    if other is None:
-        return True
-    return ne(self, other)
-
-
-def _binop(fn):
-    def method(self, other):
-        try:
-            return fn(self, other)
-        except TypeError:
-            return NotImplemented
-    method.__name__ = fn.__name__
-    return method
-
-
-TENSOR_METHODS = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-    "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute",
-    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square",
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh",
-    "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "relu", "erf", "erfc", "erfinv",
-    "reciprocal", "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "clamp",
-    "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "lerp",
-    "atan2", "arctan2", "hypot", "xlogy", "logaddexp", "eq", "ne", "lt", "le", "gt", "ge",
-    "greater", "greater_equal", "less", "less_equal", "not_equal", "isnan", "isinf",
-    "isfinite", "isposinf", "isneginf", "isreal", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "allclose", "isclose", "equal", "nan_to_num", "addcmul", "addcdiv", "conj", "angle",
-    "signbit", "copysign", "heaviside", "logit", "deg2rad", "rad2deg", "positive",
-    "float_power", "where",
-    "add_", "sub_", "subtract_", "mul_", "multiply_", "div_", "divide_", "true_divide_",
-    "pow_", "neg_", "negative_", "abs_", "absolute_", "clamp_", "clip_", "clamp_min_",
-    "clamp_max_", "floor_divide_", "remainder_", "fmod_", "lerp_", "addcmul_", "addcdiv_",
-    "nan_to_num_", "exp_", "exp2_", "expm1_", "log_", "log2_", "log10_", "log1p_", "sqrt_",
-    "rsqrt_", "square_", "sin_", "cos_", "tan_", "asin_", "acos_", "atan_", "sinh_",
-    "cosh_", "tanh_", "asinh_", "acosh_", "atanh_", "sigmoid_", "relu_", "erf_", "erfc_",
-    "erfinv_", "reciprocal_", "sign_", "sgn_", "floor_", "ceil_", "round_", "trunc_",
-    "fix_", "frac_", "logit_", "deg2rad_", "rad2deg_", "atan2_", "hypot_", "xlogy_",
-    "copysign_", "logical_not_", "logical_and_", "logical_or_", "logical_xor_",
-    "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "eq_", "ne_", "lt_",
-    "le_", "gt_", "ge_", "arcsin_", "arccos_", "arctan_", "arctan2_", "float_power_",
-]
-
-__add__ = __radd__ = _binop(add)
-__iadd__ = add_
-__sub__ = _binop(sub)
-__rsub__ = _rsub
-__isub__ = sub_
-__mul__ = __rmul__ = _binop(mul)
-__imul__ = mul_
-__truediv__ = _binop(div)
-__rtruediv__ = _reflected(div)
-__itruediv__ = div_
-__floordiv__ = _binop(floor_divide)
-__rfloordiv__ = _reflected(floor_divide)
-__ifloordiv__ = floor_divide_
-__mod__ = _binop(remainder)
-__rmod__ = _reflected(remainder)
-__imod__ = remainder_
-__pow__ = _binop(pow)
-__rpow__ = _reflected(pow)
-__ipow__ = pow_
-__matmul__ = _matmul_op
-__rmatmul__ = _rmatmul_op
+__radd__ = __add__
+__rmul__ = __mul__
+__rsub__ = _binary_dunder(sub, reflected=True)
+__truediv__ = _binary_dunder(div)
+__rtruediv__ = _binary_dunder(div, reflected=True)
+__floordiv__ = _binary_dunder(floor_divide)
+__rfloordiv__ = _binary_dunder(floor_divide, reflected=True)
+__mod__ = _binary_dunder(remainder)
+__rmod__ = _binary_dunder(remainder, reflected=True)
+__pow__ = _binary_dunder(pow)
+__rpow__ = _binary_dunder(pow, reflected=True)
+__and__ = _binary_dunder(bitwise_and)
+__rand__ = _binary_dunder(bitwise_and, reflected=True)
+__or__ = _binary_dunder(bitwise_or)
+__ror__ = _binary_dunder(bitwise_or, reflected=True)
+__xor__ = _binary_dunder(bitwise_xor)
+__rxor__ = _binary_dunder(bitwise_xor, reflected=True)
+__lshift__ = _binary_dunder(bitwise_left_shift)
+__rlshift__ = _binary_dunder(bitwise_left_shift, reflected=True)
+__rshift__ = _binary_dunder(bitwise_right_shift)
+__rrshift__ = _binary_dunder(bitwise_right_shift, reflected=True)
+__lt__ = _binary_dunder(lt)
+__le__ = _binary_dunder(le)
+__gt__ = _binary_dunder(gt)
+__ge__ = _binary_dunder(ge)
+__matmul__ = _matmul
+__rmatmul__ = _binary_dunder(_matmul, reflected=True)
 __neg__ = neg
 __pos__ = positive
 __abs__ = abs
-__invert__ = _invert
-__and__ = __rand__ = bitwise_and
-__or__ = __ror__ = bitwise_or
-__xor__ = __rxor__ = bitwise_xor
+__iadd__ = add_
+__isub__ = sub_
+__imul__ = mul_
+__itruediv__ = div_
+__ifloordiv__ = floor_divide_
+__imod__ = remainder_
+__ipow__ = pow_
 __iand__ = bitwise_and_
 __ior__ = bitwise_or_
 __ixor__ = bitwise_xor_
-__lshift__ = bitwise_left_shift
-__rshift__ = bitwise_right_shift
-__eq__ = _eq_op
-__ne__ = _ne_op
-__lt__ = lt
-__le__ = le
-__gt__ = gt
-__ge__ = ge
+__ilshift__ = bitwise_left_shift_
+__irshift__ = bitwise_right_shift_
 
-TENSOR_METHODS += [
+_DUNDERS = [
     "__add__", "__radd__", "__iadd__", "__sub__", "__rsub__", "__isub__", "__mul__",
     "__rmul__", "__imul__", "__truediv__", "__rtruediv__", "__itruediv__", "__floordiv__",
     "__rfloordiv__", "__ifloordiv__", "__mod__", "__rmod__", "__imod__", "__pow__",
     "__rpow__", "__ipow__", "__matmul__", "__rmatmul__", "__neg__", "__pos__", "__abs__",
-    "__invert__", "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__",
-    "__iand__", "__ior__", "__ixor__", "__lshift__", "__rshift__", "__eq__", "__ne__",
-    "__lt__", "__le__", "__gt__", "__ge__",
+    "__invert__", "__and__", "__rand__", "__iand__", "__or__", "__ror__", "__ior__",
+    "__xor__", "__rxor__", "__ixor__", "__lshift__", "__rlshift__", "__ilshift__",
+    "__rshift__", "__rrshift__", "__irshift__", "__eq__", "__ne__", "__lt__", "__le__",
+    "__gt__", "__ge__",
 ]
+# functions that are not Tensor methods in PyTorch
+_NOT_METHODS = {"real", "imag", "rsub", "where"}
+
+
+def _where_method(self, condition, y):
+    """``x.where(condition, y)``: ``x`` where the condition holds, else ``y``."""
+    return where(condition, self, y)
+
+
+# Tensor.where takes the tensor first, unlike ember.where: _bind_methods binds by name, so
+# this one method is attached here
+Tensor.where = _where_method
+
+TENSOR_METHODS = [n for n in __all__ if n not in _NOT_METHODS] + \
+    [n + "_" for n in _INPLACE] + [
+        "add_", "sub_", "subtract_", "mul_", "multiply_", "div_", "floor_divide_", "remainder_",
+        "pow_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_",
+        "bitwise_right_shift_"] + _DUNDERS
+

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._random import bernoulli, multinomial  # noqa: F401  (bound as methods below)
 from .._tensor import Tensor
 from ..autograd import grad_mode
 
@@ -153,5 +154,5 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=
     return _random_fill(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
 
 
-TENSOR_METHODS = ["fill_", "zero_", "copy_", "uniform_", "normal_", "bernoulli_", "random_",
+TENSOR_METHODS = ["bernoulli", "multinomial", "fill_", "zero_", "copy_", "uniform_", "normal_", "bernoulli_", "random_",
                   "exponential_", "geometric_", "log_normal_", "cauchy_"]

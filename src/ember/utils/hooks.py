@@ -1,0 +1,4 @@
+"""``torch.utils.hooks``: the handle that hook registrations return."""
+from ..nn.modules.module import RemovableHandle
+
+__all__ = ["RemovableHandle"]

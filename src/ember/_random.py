@@ -245,24 +245,25 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     return Tensor._make(out_arr.reshape(w.shape[:-1] + (num_samples,)), False, None, 0, [0])
 
 
-def rand_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
+def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None,
+              requires_grad=False, memory_format=None) -> Tensor:
     """``rand`` with ``input``'s shape, dtype and device."""
-    return rand(*input._data.shape, dtype=dtype or input.dtype,
+    return rand(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
                 device=device or input.device, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None) -> Tensor:
+def randn_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None,
+               requires_grad=False, memory_format=None) -> Tensor:
     """``randn`` with ``input``'s shape, dtype and device."""
-    return randn(*input._data.shape, dtype=dtype or input.dtype,
+    return randn(*input._data.shape, generator=generator, dtype=dtype or input.dtype,
                  device=device or input.device, requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None) -> Tensor:
+def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None, layout=None,
+                 device=None, requires_grad=False, memory_format=None) -> Tensor:
     """``randint`` with ``input``'s shape, dtype and device."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype,
+    return randint(low, high, input._data.shape, generator=generator,
+                   dtype=dtype or input.dtype,
                    device=device or input.device, requires_grad=requires_grad)

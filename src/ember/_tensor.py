@@ -107,8 +107,10 @@ class Tensor:
         return np if type(self._data) is _ndarray else array_module(self.device)
 
     def __reduce_ex__(self, protocol):
+        cls = type(self)
+        # Tensor itself travels as None: its __module__ names torch (see below)
         return (_rebuild_tensor, (move_array(self._data, CPU), self._rg, str(self.device),
-                                  type(self), self._user_state()))
+                                  None if cls is Tensor else cls, self._user_state()))
 
     def _user_state(self) -> dict:
         """Attributes set on the tensor by its users (what pickling and deepcopy carry)."""
@@ -605,29 +607,33 @@ class Tensor:
                     device=self.device if device is None else device,
                     requires_grad=requires_grad)
 
-    def _new_filled(self, factory, size, dtype, device, requires_grad):
-        return factory(*size, dtype=self.dtype if dtype is None else dtype,
+    def _new_filled(self, factory, args, size, dtype, device, requires_grad):
+        if size is not None:
+            if args:
+                raise TypeError("new_*() got multiple values for argument 'size'")
+            args = (size,)
+        return factory(*args, dtype=self.dtype if dtype is None else dtype,
                        device=self.device if device is None else device,
                        requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False,
+    def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad: bool = False,
                   layout=None, pin_memory: bool = False) -> "Tensor":
         """Zeros of ``size``, by default with this tensor's dtype and device."""
         from ._creation import zeros
-        return self._new_filled(zeros, size, dtype, device, requires_grad)
+        return self._new_filled(zeros, args, size, dtype, device, requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False,
+    def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad: bool = False,
                  layout=None, pin_memory: bool = False) -> "Tensor":
         """Ones of ``size``, by default with this tensor's dtype and device."""
         from ._creation import ones
-        return self._new_filled(ones, size, dtype, device, requires_grad)
+        return self._new_filled(ones, args, size, dtype, device, requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False,
+    def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad: bool = False,
                   layout=None, pin_memory: bool = False) -> "Tensor":
         """An uninitialised tensor of ``size``, by default with this tensor's dtype and
         device."""
         from ._creation import empty
-        return self._new_filled(empty, size, dtype, device, requires_grad)
+        return self._new_filled(empty, args, size, dtype, device, requires_grad)
 
     def pin_memory(self, device=None):
         """Returns self: pinned host memory has no meaning for NumPy arrays."""
@@ -762,13 +768,16 @@ class Tensor:
         return self
 
 
+# PyTorch code prints and compares the class by its torch name: <class 'torch.Tensor'>
+Tensor.__module__ = "torch"
+
 _new = object.__new__
 # engine state that lives in a tensor's __dict__ when set (not user attributes)
 _INTERNAL_ATTRS = frozenset(("_views", "_grad", "_root", "_hooks", "_retains"))
 
 
 def _rebuild_tensor(arr, requires_grad, dev, cls, state=None):
-    t = _new(cls)
+    t = _new(cls or Tensor)
     t._init(arr if dev == "cpu" else move_array(arr, canonical(dev)), requires_grad)
     if state:
         t.__dict__.update(state)

@@ -69,9 +69,9 @@ def get_device_properties(dev=None):
     return cupy_module().cuda.runtime.getDeviceProperties(_index(dev))
 
 
-def get_device_name(dev=None) -> str:
+def get_device_name(device=None) -> str:
     """The marketing name of a CUDA device."""
-    name = get_device_properties(dev)["name"]
+    name = get_device_properties(device)["name"]
     return name.decode() if isinstance(name, bytes) else str(name)
 
 
@@ -81,10 +81,10 @@ def get_device_capability(dev=None) -> tuple:
     return props["major"], props["minor"]
 
 
-def synchronize(dev=None) -> None:
+def synchronize(device=None) -> None:
     """Wait until all queued work on a CUDA device has finished."""
     require_cuda()
-    with cupy_module().cuda.Device(_index(dev)):
+    with cupy_module().cuda.Device(_index(device)):
         cupy_module().cuda.Device().synchronize()
 
 

@@ -292,6 +292,9 @@ SIGNATURES = {
     ("torch", "randn"): "generator dtype device requires_grad",
     ("torch", "randint"): "generator dtype device requires_grad",
     ("torch", "randperm"): "generator dtype device requires_grad",
+    ("torch", "rand_like"): "generator dtype device requires_grad",
+    ("torch", "randn_like"): "generator dtype device requires_grad",
+    ("torch", "randint_like"): "generator dtype device requires_grad",
     ("torch", "normal"): "generator",
     ("torch", "bernoulli"): "generator",
     ("torch", "multinomial"): "num_samples replacement generator",
@@ -303,7 +306,7 @@ SIGNATURES = {
     ("torch.Tensor", "std"): "dim correction keepdim",
     ("torch.Tensor", "to"): "dtype device copy",
     ("torch.Tensor", "backward"): "gradient retain_graph create_graph inputs",
-    ("torch.Tensor", "new_zeros"): "dtype device requires_grad",
+    ("torch.Tensor", "new_zeros"): "size dtype device requires_grad",
     ("torch.Tensor", "new_tensor"): "dtype device requires_grad",
     ("torch.Tensor", "requires_grad_"): "requires_grad",
     ("torch.linalg", "norm"): "ord dim keepdim dtype",
@@ -317,7 +320,8 @@ SIGNATURES = {
     ("torch.linalg", "matrix_rank"): "atol rtol hermitian",
     ("torch.linalg", "pinv"): "atol rtol hermitian",
     # autograd / devices
-    ("torch.autograd", "grad"): "outputs inputs grad_outputs retain_graph create_graph allow_unused",
+    ("torch.autograd", "grad"):
+        "outputs inputs grad_outputs retain_graph create_graph allow_unused",
     ("torch.autograd", "backward"): "tensors grad_tensors retain_graph create_graph",
     ("torch.autograd", "gradcheck"): "eps atol rtol",
     # nn.Module
@@ -351,32 +355,43 @@ SIGNATURES = {
     ("torch.nn", "L1Loss"): "reduction",
     ("torch.nn", "SmoothL1Loss"): "reduction beta",
     ("torch.nn", "HuberLoss"): "reduction delta",
-    ("torch.nn", "CrossEntropyLoss"): "weight ignore_index reduction label_smoothing size_average reduce",
+    ("torch.nn", "CrossEntropyLoss"):
+        "weight ignore_index reduction label_smoothing size_average reduce",
     ("torch.nn", "NLLLoss"): "weight ignore_index reduction",
     ("torch.nn", "BCELoss"): "weight reduction",
     ("torch.nn", "BCEWithLogitsLoss"): "weight reduction pos_weight",
     ("torch.nn", "KLDivLoss"): "reduction log_target",
-    ("torch.nn", "Conv1d"): "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode",
-    ("torch.nn", "Conv2d"): "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode device dtype",
+    ("torch.nn", "Conv1d"):
+        "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode",
+    ("torch.nn", "Conv2d"):
+        "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode "
+        "device dtype",
     ("torch.nn", "ConvTranspose2d"): "stride padding output_padding groups bias dilation",
     ("torch.nn", "MaxPool2d"): "kernel_size stride padding dilation return_indices ceil_mode",
-    ("torch.nn", "AvgPool2d"): "kernel_size stride padding ceil_mode count_include_pad divisor_override",
+    ("torch.nn", "AvgPool2d"):
+        "kernel_size stride padding ceil_mode count_include_pad divisor_override",
     ("torch.nn", "Upsample"): "size scale_factor mode align_corners",
     ("torch.nn", "BatchNorm1d"): "num_features eps momentum affine track_running_stats",
     ("torch.nn", "BatchNorm2d"): "num_features eps momentum affine track_running_stats",
     ("torch.nn", "LayerNorm"): "normalized_shape eps elementwise_affine bias",
     ("torch.nn", "GroupNorm"): "num_groups num_channels eps affine",
     ("torch.nn", "RMSNorm"): "normalized_shape eps elementwise_affine",
-    ("torch.nn", "RNN"): "input_size hidden_size num_layers nonlinearity bias batch_first dropout bidirectional",
-    ("torch.nn", "LSTM"): "input_size hidden_size num_layers bias batch_first dropout bidirectional proj_size",
+    ("torch.nn", "RNN"):
+        "input_size hidden_size num_layers nonlinearity bias batch_first dropout bidirectional",
+    ("torch.nn", "LSTM"):
+        "input_size hidden_size num_layers bias batch_first dropout bidirectional proj_size",
     ("torch.nn", "GRU"): "input_size hidden_size num_layers bias batch_first dropout bidirectional",
     ("torch.nn", "RNNCell"): "input_size hidden_size bias nonlinearity",
     ("torch.nn", "LSTMCell"): "input_size hidden_size bias",
     ("torch.nn", "GRUCell"): "input_size hidden_size bias",
     ("torch.nn", "MultiheadAttention"): "embed_dim num_heads dropout bias kdim vdim batch_first",
-    ("torch.nn", "TransformerEncoderLayer"): "d_model nhead dim_feedforward dropout activation layer_norm_eps batch_first norm_first bias",
+    ("torch.nn", "TransformerEncoderLayer"):
+        "d_model nhead dim_feedforward dropout activation layer_norm_eps batch_first norm_first "
+        "bias",
     ("torch.nn", "TransformerEncoder"): "encoder_layer num_layers norm enable_nested_tensor",
-    ("torch.nn", "TransformerDecoderLayer"): "d_model nhead dim_feedforward dropout activation layer_norm_eps batch_first norm_first bias",
+    ("torch.nn", "TransformerDecoderLayer"):
+        "d_model nhead dim_feedforward dropout activation layer_norm_eps batch_first norm_first "
+        "bias",
     ("torch.nn", "TransformerDecoder"): "decoder_layer num_layers norm",
     ("torch.nn.functional", "softmax"): "dim dtype",
     ("torch.nn.functional", "log_softmax"): "dim dtype",
@@ -397,12 +412,15 @@ SIGNATURES = {
     ("torch.nn.functional", "cosine_similarity"): "dim eps",
     ("torch.nn.functional", "embedding"): "padding_idx max_norm",
     ("torch.nn.functional", "conv2d"): "weight bias stride padding dilation groups",
-    ("torch.nn.functional", "max_pool2d"): "kernel_size stride padding dilation ceil_mode return_indices",
-    ("torch.nn.functional", "avg_pool2d"): "kernel_size stride padding ceil_mode count_include_pad divisor_override",
+    ("torch.nn.functional", "max_pool2d"):
+        "kernel_size stride padding dilation ceil_mode return_indices",
+    ("torch.nn.functional", "avg_pool2d"):
+        "kernel_size stride padding ceil_mode count_include_pad divisor_override",
     ("torch.nn.functional", "pad"): "pad mode value",
     ("torch.nn.functional", "interpolate"): "size scale_factor mode align_corners",
     ("torch.nn.functional", "layer_norm"): "normalized_shape weight bias eps",
-    ("torch.nn.functional", "batch_norm"): "running_mean running_var weight bias training momentum eps",
+    ("torch.nn.functional", "batch_norm"):
+        "running_mean running_var weight bias training momentum eps",
     ("torch.nn.functional", "scaled_dot_product_attention"): "attn_mask dropout_p is_causal scale",
     ("torch.nn.init", "uniform_"): "a b generator",
     ("torch.nn.init", "normal_"): "mean std generator",
@@ -419,9 +437,12 @@ SIGNATURES = {
     ("torch.nn.utils.rnn", "pack_padded_sequence"): "lengths batch_first enforce_sorted",
     ("torch.nn.utils.rnn", "pad_packed_sequence"): "batch_first padding_value total_length",
     # optim
-    ("torch.optim", "SGD"): "lr momentum dampening weight_decay nesterov maximize foreach differentiable fused",
-    ("torch.optim", "Adam"): "lr betas eps weight_decay amsgrad maximize foreach capturable differentiable fused",
-    ("torch.optim", "AdamW"): "lr betas eps weight_decay amsgrad maximize foreach capturable differentiable fused",
+    ("torch.optim", "SGD"):
+        "lr momentum dampening weight_decay nesterov maximize foreach differentiable fused",
+    ("torch.optim", "Adam"):
+        "lr betas eps weight_decay amsgrad maximize foreach capturable differentiable fused",
+    ("torch.optim", "AdamW"):
+        "lr betas eps weight_decay amsgrad maximize foreach capturable differentiable fused",
     ("torch.optim", "RMSprop"): "lr alpha eps weight_decay momentum centered",
     ("torch.optim", "Adagrad"): "lr lr_decay weight_decay initial_accumulator_value eps",
     ("torch.optim", "Adadelta"): "lr rho eps weight_decay",
@@ -439,13 +460,20 @@ SIGNATURES = {
     ("torch.optim.lr_scheduler", "MultiplicativeLR"): "lr_lambda",
     ("torch.optim.lr_scheduler", "LinearLR"): "start_factor end_factor total_iters",
     ("torch.optim.lr_scheduler", "ConstantLR"): "factor total_iters",
-    ("torch.optim.lr_scheduler", "OneCycleLR"): "max_lr total_steps epochs steps_per_epoch pct_start anneal_strategy div_factor final_div_factor three_phase",
-    ("torch.optim.lr_scheduler", "CyclicLR"): "base_lr max_lr step_size_up step_size_down mode gamma cycle_momentum",
+    ("torch.optim.lr_scheduler", "OneCycleLR"):
+        "max_lr total_steps epochs steps_per_epoch pct_start anneal_strategy div_factor "
+        "final_div_factor three_phase",
+    ("torch.optim.lr_scheduler", "CyclicLR"):
+        "base_lr max_lr step_size_up step_size_down mode gamma cycle_momentum",
     ("torch.optim.lr_scheduler", "PolynomialLR"): "total_iters power",
-    ("torch.optim.lr_scheduler", "ReduceLROnPlateau"): "mode factor patience threshold threshold_mode cooldown min_lr eps",
+    ("torch.optim.lr_scheduler", "ReduceLROnPlateau"):
+        "mode factor patience threshold threshold_mode cooldown min_lr eps",
     ("torch.optim.lr_scheduler", "SequentialLR"): "schedulers milestones",
     # data
-    ("torch.utils.data", "DataLoader"): "dataset batch_size shuffle sampler batch_sampler num_workers collate_fn pin_memory drop_last timeout worker_init_fn multiprocessing_context generator prefetch_factor persistent_workers",
+    ("torch.utils.data", "DataLoader"):
+        "dataset batch_size shuffle sampler batch_sampler num_workers collate_fn pin_memory "
+        "drop_last timeout worker_init_fn multiprocessing_context generator prefetch_factor "
+        "persistent_workers",
     ("torch.utils.data", "random_split"): "dataset lengths generator",
     ("torch.utils.data", "RandomSampler"): "data_source replacement num_samples generator",
     ("torch.utils.data", "SubsetRandomSampler"): "indices generator",

@@ -477,6 +477,8 @@ def _src_part(src, index):
 
 def _scatter_args(input, dim, index, src, fname):
     idx = _long_index(index, fname)
+    if idx.ndim == 0 and input._data.ndim == 1:
+        idx = idx.reshape(1)  # PyTorch reads a 0-d index of a 1-D tensor as one position
     d = wrap_dim(dim, input._data.ndim)
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:

@@ -501,9 +501,9 @@ class Module:
                 memo.add(m)
                 yield name, m
 
-    def modules(self) -> Iterator["Module"]:
-        """This module and all its descendants, each once."""
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator["Module"]:
+        """This module and all its descendants (each once unless ``remove_duplicate=False``)."""
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_modules(self, memo: set | None = None, prefix: str = "",

@@ -10,7 +10,7 @@ from . import _dtype as D
 from ._device import CPU, array_module, canonical, device, device_of_array, move_array
 from .autograd import grad_mode
 from .autograd import _views
-from .autograd.engine import _RemovableHandle
+from .autograd.engine import _RemovableHandle, run_backward
 
 _state = grad_mode._state
 _ndarray = np.ndarray
@@ -655,6 +655,12 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the ``.grad`` of the leaves
         (or of ``inputs``); ``gradient`` is required unless this tensor is a scalar."""
+        if gradient is None and inputs is None and self._rg and self._data.size == 1 \
+                and self._data.dtype.kind == "f":
+            # the common ``loss.backward()``: skip the general argument handling
+            ones = Tensor._make(self._xp().ones_like(self._data), False, None, 0, [0])
+            run_backward([self], [ones], bool(retain_graph or create_graph), create_graph)
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

@@ -330,6 +330,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     leaf_buf: dict = {}  # leaf tensor -> its summed gradient
     # arrays that someone outside the engine may hold: never stored into a .grad as they are
     stored = set()
+    root_leaf = False
     for i, (t, g) in enumerate(zip(roots, root_grads)):
         if not t._rg:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
@@ -339,6 +340,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         fn = t.grad_fn
         if fn is None:
             leaf_buf[t] = _add(leaf_buf.get(t), g)
+            root_leaf = True
             continue
         buf = buffers.get(fn)
         if buf is None:
@@ -392,42 +394,47 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             if runs:
                 if node._pre_hooks or node._hooks:
                     in_grads = _call_with_node_hooks(node, grads, V)
-                elif any(g is not None for g in grads):
+                elif grads[0] is not None if len(grads) == 1 else \
+                        any(g is not None for g in grads):
                     in_grads = V.call(node, grads)
                 else:
-                    in_grads = (None,) * len(node._edges)
+                    in_grads = ()
                 if not retain_graph and node._saved is not None:
                     node._saved = None
                     node._released = True
             else:
-                in_grads = (None,) * len(node._edges)
+                in_grads = ()
+            n_in = len(in_grads)
             shapes = node._shapes
             for i, e in enumerate(node._edges):
                 if e is None:
                     continue
                 child, k = e
-                g = in_grads[i] if i < len(in_grads) else None
+                leaf = isinstance(child, Tensor)
+                g = in_grads[i] if i < n_in else None
                 if g is not None:
                     if g.shape != shapes[i]:
                         g = V.sum_to(g, shapes[i])
-                    if isinstance(child, Tensor):
-                        leaf_buf[child] = _add(leaf_buf.get(child), g)
+                    if leaf:
+                        prev_g = leaf_buf.get(child)
+                        leaf_buf[child] = g if prev_g is None else prev_g + g
                     else:
                         buf = buffers.get(child)
                         if buf is None:
                             buf = buffers[child] = [None] * child._n_outputs
-                        buf[k] = _add(buf[k], g)
+                        buf[k] = g if buf[k] is None else buf[k] + g
                 n = deps[child] - 1
                 deps[child] = n
                 if n == 0:
-                    if isinstance(child, Tensor):
+                    if leaf:
                         leaves_done.append(child)
                     elif child in buffers:
                         ready.append(child)
                     else:
                         _skip_subgraph(child, deps, buffers, ready, leaves_done)
         # leaves that are roots themselves and feed no node
-        leaves_done.extend(t for t in leaf_buf if t not in deps)
+        if root_leaf:
+            leaves_done.extend(t for t in leaf_buf if t not in deps)
         for t in leaves_done:
             g = leaf_buf.pop(t, None)
             if g is None:

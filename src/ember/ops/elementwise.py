@@ -227,6 +227,8 @@ class Add(Primitive):
     def backward(ctx, grad):
         return grad, grad
 
+    backward_array = backward
+
 
 class Sub(Primitive):
     @staticmethod
@@ -240,6 +242,8 @@ class Sub(Primitive):
     def backward(ctx, grad):
         return grad, -grad
 
+    backward_array = backward
+
 
 class Mul(Primitive):
     @staticmethod
@@ -252,9 +256,16 @@ class Mul(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        return (grad * b if na else None), (grad * a if nb else None)
+        return _mul_grads(ctx.needs_input_grad, grad, *ctx.saved_tensors)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return _mul_grads(ctx.needs_input_grad, grad, *ctx.saved_arrays)
+
+
+def _mul_grads(needs, grad, a, b):
+    """Gradients of ``a * b``, for tensors (``backward``) and arrays alike."""
+    return (grad * b if needs[0] else None), (grad * a if needs[1] else None)
 
 
 class Div(Primitive):
@@ -269,11 +280,19 @@ class Div(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        ga = grad / b if na else None
-        gb = -grad * a / (b * b) if nb else None
-        return ga, gb
+        return _div_grads(ctx.needs_input_grad, grad, *ctx.saved_tensors)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _div_grads(ctx.needs_input_grad, grad, *ctx.saved_arrays)
+
+
+def _div_grads(needs, grad, a, b):
+    """Gradients of ``a / b``, for tensors (``backward``) and arrays alike."""
+    ga = grad / b if needs[0] else None
+    gb = -grad * a / (b * b) if needs[1] else None
+    return ga, gb
 
 
 def _check_alpha(alpha, input, other):
@@ -531,6 +550,8 @@ class Neg(Primitive):
     def backward(ctx, grad):
         return -grad
 
+    backward_array = backward
+
 
 def neg(input, *, out=None) -> Tensor:
     """``-input``."""
@@ -553,12 +574,14 @@ def positive(input) -> Tensor:
 
 
 # -- the unary table ------------------------------------------------------------
-def _unary(name, fwd, deriv, saves="x", quiet=False, node=None):
+def _unary(name, fwd, deriv, saves="x", quiet=False, node=None, arrays=False):
     """Build the primitive and the public function of a float-valued pointwise op.
 
     ``deriv(x, out)`` gives d out / d x from the saved input and/or output tensors
     (``saves``: "x", "out" or "both"); integer and bool inputs become the default
-    float dtype first; ``quiet`` silences NumPy's domain warnings (PyTorch has none).
+    float dtype first; ``quiet`` silences NumPy's domain warnings (PyTorch has none);
+    ``arrays`` says ``deriv`` is plain arithmetic that also works on backend arrays, which
+    gives the op an array-level backward.
     """
     def forward(ctx, a):
         if quiet:
@@ -574,16 +597,23 @@ def _unary(name, fwd, deriv, saves="x", quiet=False, node=None):
             ctx.save_for_backward(a, out)
         return out
 
-    def backward(ctx, grad):
-        saved = ctx.saved_tensors
+    def chain(grad, saved):
         if saves == "x":
             return grad * deriv(saved[0], None)
         if saves == "out":
             return grad * deriv(None, saved[0])
         return grad * deriv(saved[0], saved[1])
 
+    def backward(ctx, grad):
+        return chain(grad, ctx.saved_tensors)
+
+    def backward_array(ctx, grad):
+        with np.errstate(all="ignore"):
+            return chain(grad, ctx.saved_arrays)
+
     cls = type(name, (Primitive,), {
         "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "backward_array": staticmethod(backward_array) if arrays else None,
         "node_name": node or name + "Backward0", "__module__": __name__})
     fname = name.lower()
 
@@ -602,32 +632,32 @@ def _unary(name, fwd, deriv, saves="x", quiet=False, node=None):
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-Exp, exp = _unary("Exp", np.exp, lambda x, o: o, saves="out", quiet=True)
-Exp2, exp2 = _unary("Exp2", np.exp2, lambda x, o: o * _LN2, saves="out", quiet=True)
-Expm1, expm1 = _unary("Expm1", np.expm1, lambda x, o: o + 1, saves="out", quiet=True)
-Log, log = _unary("Log", np.log, lambda x, o: x.reciprocal(), quiet=True)
+Exp, exp = _unary("Exp", np.exp, lambda x, o: o, saves="out", quiet=True, arrays=True)
+Exp2, exp2 = _unary("Exp2", np.exp2, lambda x, o: o * _LN2, saves="out", quiet=True, arrays=True)
+Expm1, expm1 = _unary("Expm1", np.expm1, lambda x, o: o + 1, saves="out", quiet=True, arrays=True)
+Log, log = _unary("Log", np.log, lambda x, o: 1 / x, quiet=True, arrays=True)
 Log2, log2 = _unary("Log2", np.log2, lambda x, o: (x * _LN2).reciprocal(), quiet=True)
 Log10, log10 = _unary("Log10", np.log10, lambda x, o: (x * _LN10).reciprocal(), quiet=True)
 Log1p, log1p = _unary("Log1p", np.log1p, lambda x, o: (x + 1).reciprocal(), quiet=True)
-Sqrt, sqrt = _unary("Sqrt", np.sqrt, lambda x, o: 0.5 / o, saves="out", quiet=True)
+Sqrt, sqrt = _unary("Sqrt", np.sqrt, lambda x, o: 0.5 / o, saves="out", quiet=True, arrays=True)
 Rsqrt, rsqrt = _unary("Rsqrt", lambda a: 1 / np.sqrt(a), lambda x, o: -0.5 * o * o * o,
-                      saves="out", quiet=True)
+                      saves="out", quiet=True, arrays=True)
 Sin, sin = _unary("Sin", np.sin, lambda x, o: cos(x), quiet=True)
 Cos, cos = _unary("Cos", np.cos, lambda x, o: -sin(x), quiet=True)
-Tan, tan = _unary("Tan", np.tan, lambda x, o: 1 + o * o, saves="out", quiet=True)
+Tan, tan = _unary("Tan", np.tan, lambda x, o: 1 + o * o, saves="out", quiet=True, arrays=True)
 Asin, asin = _unary("Asin", np.arcsin, lambda x, o: rsqrt(1 - x * x), quiet=True)
 Acos, acos = _unary("Acos", np.arccos, lambda x, o: -rsqrt(1 - x * x), quiet=True)
 Atan, atan = _unary("Atan", np.arctan, lambda x, o: (1 + x * x).reciprocal())
 Sinh, sinh = _unary("Sinh", np.sinh, lambda x, o: cosh(x), quiet=True)
 Cosh, cosh = _unary("Cosh", np.cosh, lambda x, o: sinh(x), quiet=True)
-Tanh, tanh = _unary("Tanh", np.tanh, lambda x, o: 1 - o * o, saves="out")
+Tanh, tanh = _unary("Tanh", np.tanh, lambda x, o: 1 - o * o, saves="out", arrays=True)
 Asinh, asinh = _unary("Asinh", np.arcsinh, lambda x, o: rsqrt(x * x + 1))
 Acosh, acosh = _unary("Acosh", np.arccosh, lambda x, o: rsqrt(x * x - 1), quiet=True)
 Atanh, atanh = _unary("Atanh", np.arctanh, lambda x, o: (1 - x * x).reciprocal(), quiet=True)
 arcsin, arccos, arctan = asin, acos, atan
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 Reciprocal, reciprocal = _unary("Reciprocal", lambda a: 1 / a, lambda x, o: -o * o,
-                                saves="out", quiet=True)
+                                saves="out", quiet=True, arrays=True)
 Deg2rad, deg2rad = _unary("Deg2rad", np.deg2rad, lambda x, o: math.pi / 180)
 Rad2deg, rad2deg = _unary("Rad2deg", np.rad2deg, lambda x, o: 180 / math.pi)
 
@@ -638,7 +668,8 @@ def _sigmoid(a):
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
-Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid, lambda x, o: o * (1 - o), saves="out")
+Sigmoid, sigmoid = _unary("Sigmoid", _sigmoid, lambda x, o: o * (1 - o), saves="out",
+                          arrays=True)
 
 
 def _in_f64(fn):
@@ -677,6 +708,11 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        return grad * (out > 0)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        (out,) = ctx.saved_arrays
         return grad * (out > 0)
 
 

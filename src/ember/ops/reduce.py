@@ -55,6 +55,13 @@ def _expand_back(grad: Tensor, shape, dims, keepdim: bool) -> Tensor:
     return grad.expand(shape)
 
 
+def _expand_back_array(grad, shape, dims, keepdim: bool):
+    """``_expand_back`` on a backend array (a read-only broadcast view)."""
+    if not keepdim and dims:
+        grad = grad.reshape(_kept_shape(shape, dims))
+    return Tensor._xp_of(grad).broadcast_to(grad, shape)
+
+
 def _short(dt) -> str:
     return _TYPE_SHORT[dt.name]
 
@@ -134,6 +141,10 @@ class Sum(Primitive):
     def backward(ctx, grad):
         return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return _expand_back_array(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
+
 
 def _sum_np_dtype(input: Tensor, dtype):
     if dtype is not None:
@@ -164,6 +175,10 @@ class Mean(Primitive):
     @staticmethod
     def backward(ctx, grad):
         return _expand_back(grad / ctx.n, ctx.shape, ctx.dims, ctx.keepdim), None, None
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return _expand_back_array(grad / ctx.n, ctx.shape, ctx.dims, ctx.keepdim), None, None
 
 
 def _mean_dtype_check(input: Tensor, name: str = "mean"):

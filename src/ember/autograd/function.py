@@ -179,11 +179,12 @@ def _edges_of(args, Tensor):
             shapes.append(None)
         edges.append(None)
         needs.append(False)
-    return tuple(edges), tuple(shapes), tuple(needs)
+    return edges, shapes, tuple(needs)
 
 
 def _resolve_saved(s, args, results):
-    if s is None or not hasattr(s, "dtype") or isinstance(s, np.generic):
+    if type(s) is not _ndarray and (s is None or not hasattr(s, "dtype")
+                                    or isinstance(s, np.generic)):
         return s
     for a in args:
         if isinstance(a, Tensor) and a._data is s:

@@ -988,22 +988,6 @@ def _split_ties(grad, a, b, a_loses, b_loses):
     return where(a_loses, 0.0, half), where(b_loses, 0.0, half)
 
 
-def maximum(input, other, *, out=None) -> Tensor:
-    """Elementwise maximum of two tensors (NaN propagates)."""
-    _need_tensor(input, "maximum")
-    _need_tensor(other, "maximum", "other", 2)
-    a, b = _operands(input, other)
-    return _out(Maximum.apply(a, b), out)
-
-
-def minimum(input, other, *, out=None) -> Tensor:
-    """Elementwise minimum of two tensors (NaN propagates)."""
-    _need_tensor(input, "minimum")
-    _need_tensor(other, "minimum", "other", 2)
-    a, b = _operands(input, other)
-    return _out(Minimum.apply(a, b), out)
-
-
 class Fmax(Primitive):
     @staticmethod
     def forward(ctx, a, b):
@@ -1030,20 +1014,26 @@ class Fmin(Primitive):
         return where(to_a, grad, 0.0), where(to_a, 0.0, grad)
 
 
-def fmax(input, other, *, out=None) -> Tensor:
-    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
-    _need_tensor(input, "fmax")
-    _need_tensor(other, "fmax", "other", 2)
-    a, b = _operands(input, other)
-    return _out(Fmax.apply(a, b), out)
+def _two_tensor_op(cls, name: str, doc: str):
+    """The public function of a binary primitive that takes two tensors (no scalars)."""
+    def fn(input, other, *, out=None) -> Tensor:
+        _need_tensor(input, name)
+        _need_tensor(other, name, "other", 2)
+        a, b = _operands(input, other)
+        return _out(cls.apply(a, b), out)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def fmin(input, other, *, out=None) -> Tensor:
-    """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
-    _need_tensor(input, "fmin")
-    _need_tensor(other, "fmin", "other", 2)
-    a, b = _operands(input, other)
-    return _out(Fmin.apply(a, b), out)
+maximum = _two_tensor_op(Maximum, "maximum", "Elementwise maximum of two tensors (NaN "
+                                             "propagates).")
+minimum = _two_tensor_op(Minimum, "minimum", "Elementwise minimum of two tensors (NaN "
+                                             "propagates).")
+fmax = _two_tensor_op(Fmax, "fmax", "Elementwise maximum that ignores NaN (NaN only where both "
+                                    "are NaN).")
+fmin = _two_tensor_op(Fmin, "fmin", "Elementwise minimum that ignores NaN (NaN only where both "
+                                    "are NaN).")
 
 
 class Where(Primitive):

@@ -78,12 +78,10 @@ import builtins as _builtins  # noqa: E402
 
 builtins_bool = _builtins.bool
 
+# submodules loaded on first attribute access (``import ember`` stays fast)
 _LAZY_MODULES = {
-    "nn", "optim", "utils", "cuda", "backends", "linalg", "autograd", "random", "fft",
-    "distributions", "jit", "hub", "onnx", "testing", "special", "accelerator", "amp",
-    "multiprocessing", "distributed", "vision", "serialization", "return_types", "types",
-    "overrides", "profiler", "compiler", "mps", "cpu", "version", "func", "library", "export",
-    "sparse", "masked", "package", "quantization", "ao", "storage",
+    "nn", "optim", "utils", "cuda", "backends", "linalg", "autograd", "random", "accelerator",
+    "vision", "serialization", "return_types",
 }
 
 

@@ -286,6 +286,8 @@ class _ArrayGrads:
     def call(node, grads):
         fast = node._fn.backward_array
         if fast is not None and not anomaly.enabled:
+            if len(grads) > 1 and node._materialize:
+                grads = [_zeros_for(node, k) if g is None else g for k, g in enumerate(grads)]
             out = fast(node, *grads)
             if type(out) is not tuple:
                 out = (out,)
@@ -293,6 +295,12 @@ class _ArrayGrads:
         out = _call_backward(node, [None if g is None else _ArrayGrads.tensor(g)
                                     for g in grads])
         return tuple(None if g is None else g._data for g in out)
+
+
+def _zeros_for(node, k):
+    """The zero gradient of output ``k`` (what backward sees for an unused output)."""
+    xp, shape, dtype = node._out_meta[k]
+    return xp.zeros(shape, dtype)
 
 
 class _TensorGrads:
@@ -546,8 +554,7 @@ def _call_backward(node, grads):
     if node._materialize:
         for k, g in enumerate(grads):
             if g is None and node._out_meta[k] is not None:
-                xp, shape, dtype = node._out_meta[k]
-                grads[k] = Tensor._make(xp.zeros(shape, dtype), False, None, 0, [0])
+                grads[k] = Tensor._make(_zeros_for(node, k), False, None, 0, [0])
     if anomaly.enabled:
         try:
             out = node._fn.backward(node, *grads)

@@ -56,10 +56,13 @@ def _expand_back(grad: Tensor, shape, dims, keepdim: bool) -> Tensor:
 
 
 def _expand_back_array(grad, shape, dims, keepdim: bool):
-    """``_expand_back`` on a backend array (a read-only broadcast view)."""
+    """``_expand_back`` on a backend array: a new array (filling one is cheaper than
+    NumPy's ``broadcast_to`` for the small gradients where this cost shows)."""
     if not keepdim and dims:
         grad = grad.reshape(_kept_shape(shape, dims))
-    return Tensor._xp_of(grad).broadcast_to(grad, shape)
+    out = Tensor._xp_of(grad).empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
 
 
 def _short(dt) -> str:

@@ -385,33 +385,23 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     grad_mode._state.enabled = bool(create_graph)
     try:
         leaves_done = []
+        plain = capture is None
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
-            runs = active is None or node in active
-            if capture is not None:
-                wanted = [k for k in range(node._n_outputs) if (node, k) in capture]
-                if not runs and not wanted:
-                    grads = [None] * node._n_outputs
-            if node._tensor_hooks or node._retain:
-                grads = _run_tensor_hooks(node, grads, V)
-            if capture is not None:
-                for k in wanted:
-                    for i in capture[(node, k)]:
-                        results[i] = grads[k]
-            if runs:
-                if node._pre_hooks or node._hooks:
-                    in_grads = _call_with_node_hooks(node, grads, V)
-                elif grads[0] is not None if len(grads) == 1 else \
-                        any(g is not None for g in grads):
-                    in_grads = V.call(node, grads)
-                else:
+            if plain and not (node._tensor_hooks or node._retain or node._pre_hooks
+                              or node._hooks):
+                # the common case: no hooks, nothing captured
+                if len(grads) == 1 and grads[0] is None:
                     in_grads = ()
-                if not retain_graph and node._saved is not None:
-                    node._saved = None
-                    node._released = True
+                else:
+                    in_grads = V.call(node, grads)
+                ran = True
             else:
-                in_grads = ()
+                in_grads, ran = _run_node(node, grads, V, capture, active, results)
+            if ran and not retain_graph and node._saved is not None:
+                node._saved = None
+                node._released = True
             n_in = len(in_grads)
             shapes = node._shapes
             for i, e in enumerate(node._edges):
@@ -474,6 +464,30 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     f"The differentiated Tensor at index {i} appears to not have been used in "
                     "the graph. Set allow_unused=True if this is the desired behavior.")
     return tuple(None if r is None else V.tensor(r) for r in results)
+
+
+def _run_node(node, grads, V, capture, active, results):
+    """One node's backward with its hooks, and what ``autograd.grad`` captures there;
+    returns the input gradients and whether the backward ran (``autograd.grad`` skips
+    the nodes that lead to none of its inputs)."""
+    runs = active is None or node in active
+    if capture is not None:
+        wanted = [k for k in range(node._n_outputs) if (node, k) in capture]
+        if not runs and not wanted:
+            grads = [None] * node._n_outputs
+    if node._tensor_hooks or node._retain:
+        grads = _run_tensor_hooks(node, grads, V)
+    if capture is not None:
+        for k in wanted:
+            for i in capture[(node, k)]:
+                results[i] = grads[k]
+    if not runs:
+        return (), False
+    if node._pre_hooks or node._hooks:
+        return _call_with_node_hooks(node, grads, V), True
+    if any(g is not None for g in grads):
+        return V.call(node, grads), True
+    return (), True
 
 
 def _call_with_node_hooks(node, grads, V):

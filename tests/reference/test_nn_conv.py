@@ -73,6 +73,20 @@ def test_conv_gradients_second_order():
                  r.standard_normal(2))
 
 
+def test_conv_gradients_second_order_unit_first_stride():
+    # stride 1 on the first spatial axis: the lowering that shifts along that axis
+    r = np.random.default_rng(4)
+    gradcheck_op(lambda x, w, b: F.conv2d(x, w, b, (1, 2), (2, 1), (2, 1), 2),
+                 r.standard_normal((2, 4, 5, 6)), r.standard_normal((4, 2, 3, 2)),
+                 r.standard_normal(4))
+
+
+def test_conv1d_gradients_second_order():
+    r = np.random.default_rng(5)
+    gradcheck_op(lambda x, w: F.conv1d(x, w, None, 1, 1, 2),
+                 r.standard_normal((2, 3, 7)), r.standard_normal((2, 3, 3)))
+
+
 def test_conv_transpose_gradients_second_order():
     r = np.random.default_rng(2)
     gradcheck_op(lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1),

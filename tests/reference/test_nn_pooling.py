@@ -59,6 +59,32 @@ def test_max_pool_ties_pick_first_like_torch():
              np.zeros((1, 2, 4, 5), np.float32))
 
 
+def test_max_pool_no_grad_matches_torch():
+    # without a graph the positions of the maxima are never worked out
+    x = randn(2, 3, 8, 6)
+    with ember.no_grad():
+        out = F.max_pool2d(ember.tensor(x, requires_grad=True), 2)
+    assert out.grad_fn is None
+    np.testing.assert_array_equal(out.numpy(), TF.max_pool2d(torch.tensor(x), 2).numpy())
+
+
+def test_max_pool_indices_under_no_grad():
+    x = randn(2, 3, 7, 6)
+    with ember.no_grad():
+        _, idx = F.max_pool2d(ember.tensor(x), 3, 2, 1, return_indices=True)
+    _, t_idx = TF.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(idx.numpy(), t_idx.numpy())
+
+
+def test_max_pool_infinite_grad_reaches_only_the_maximum():
+    x = randn(1, 2, 4, 4)
+    g = np.full((1, 2, 2, 2), np.inf, np.float32)
+    ex, tx = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.max_pool2d(ex, 2).backward(ember.tensor(g))
+    TF.max_pool2d(tx, 2).backward(torch.tensor(g))
+    np.testing.assert_array_equal(ex.grad.numpy(), tx.grad.numpy())
+
+
 def test_max_pool_unbatched():
     check_op(lambda x: F.max_pool2d(x, 2), lambda x: TF.max_pool2d(x, 2), randn(3, 6, 6))
 
@@ -90,6 +116,8 @@ def test_max_unpool2d_inverts_max_pool():
 
 @pytest.mark.parametrize("fn", [
     lambda x: F.max_pool2d(x, 2, 1),
+    lambda x: F.max_pool2d(x, 2, ceil_mode=True),
+    lambda x: F.max_pool2d(x, 3, 2, 1),
     lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False),
     lambda x: F.adaptive_max_pool2d(x, (2, 3)),
     lambda x: F.adaptive_avg_pool2d(x, (2, 3)),

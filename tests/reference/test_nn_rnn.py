@@ -153,10 +153,11 @@ def test_recurrence_gradients_second_order(mode, gates):
     H, B = 2, 2
     lstm = mode == "LSTM"
 
-    def fn(xw, w_hh, b_hh, h0, *c0):
-        return Recurrence.apply(xw, w_hh, b_hh, h0, c0[0] if lstm else None, None, mode,
-                                (2, 2, 1), False)
-    args = [r.standard_normal((5, gates * H)), r.standard_normal((gates * H, H)),
+    def fn(x, w_ih, b_ih, w_hh, b_hh, h0, *c0):
+        return Recurrence.apply(x, w_ih, b_ih, w_hh, b_hh, h0, c0[0] if lstm else None, None,
+                                mode, (2, 2, 1), False)
+    args = [r.standard_normal((5, 3)), r.standard_normal((gates * H, 3)),
+            r.standard_normal(gates * H), r.standard_normal((gates * H, H)),
             r.standard_normal(gates * H), r.standard_normal((B, H))]
     gradcheck_op(fn, *args, *([r.standard_normal((B, H))] if lstm else []))
 

@@ -4,8 +4,10 @@ Every linear map here comes with its adjoint as a second primitive, and each one
 backward calls the other, so ``create_graph=True`` differentiates to any order:
 a convolution's input gradient is a transposed convolution, whose own input gradient
 is the convolution again. Windows are strided views of the (padded) input
-(``as_strided``), turned into one big matrix product (im2col + BLAS); the scatter
-back (col2im) loops over kernel offsets only, never over batch items or pixels.
+(``as_strided``); convolutions become a few BLAS products on one copy of them (see
+``_Lowering``), and every scatter back loops over kernel offsets only, never over
+batch items or pixels. Large temporaries are kept few: in NumPy, faulting in fresh
+memory costs as much as the arithmetic on it.
 
 Argument checking and PyTorch's error messages live in ``ember.nn.functional``;
 the primitives trust their arguments.
@@ -50,13 +52,18 @@ class Geom:
         return tuple((s + lo + hi - d * (k - 1) - 1) // st + 1 for s, k, st, d, (lo, hi)
                      in zip(spatial, ksize, self.stride, self.dilation, self.pads))
 
+    def padded_shape(self, shape):
+        """``shape`` (..., *S) with the padding added to its trailing axes."""
+        n = len(self.pads)
+        return tuple(shape[:-n]) + tuple(s + lo + hi for s, (lo, hi)
+                                         in zip(shape[-n:], self.pads))
+
     def padded(self, a, value=0):
         """``a`` (..., *S) padded with ``value``; ``a`` itself when there is no padding."""
         if not any(lo or hi for lo, hi in self.pads):
             return a
         n = len(self.pads)
-        shape = a.shape[:-n] + tuple(s + lo + hi for s, (lo, hi) in zip(a.shape[-n:], self.pads))
-        out = _xp(a).full(shape, value, dtype=a.dtype)
+        out = _xp(a).full(self.padded_shape(a.shape), value, dtype=a.dtype)
         out[self._interior(a.shape[-n:])] = a
         return out
 
@@ -81,7 +88,7 @@ class Geom:
     def offsets(self, ksize, osize):
         """For every kernel offset, the slices of a padded array its window entries hit."""
         for kk in itertools.product(*(range(k) for k in ksize)):
-            yield kk, (slice(None), slice(None)) + tuple(
+            yield kk, (Ellipsis,) + tuple(
                 slice(k * d, k * d + s * (o - 1) + 1, s)
                 for k, d, s, o in zip(kk, self.dilation, self.stride, osize))
 
@@ -100,18 +107,17 @@ class Geom:
         return self.crop(out, spatial)
 
 
-def _im2col(x, ksize, geom: Geom, osize=None):
-    """(N, G, Cg*K, L) matrix of the windows of ``x`` (a fresh contiguous array); only the
-    first ``osize`` window positions when given (a transposed convolution's output
-    padding leaves some unused)."""
+def _im2col(x, ksize, geom: Geom):
+    """The (N, C*K, L) matrix of the windows of ``x`` (a fresh contiguous array)."""
     n = len(ksize)
-    if osize is None:
-        osize = geom.out_size(x.shape[2:], ksize)
+    osize = geom.out_size(x.shape[2:], ksize)
     w = geom.windows(geom.padded(x), ksize, osize)
-    nd = w.ndim
-    order = (0, 1) + tuple(range(2 + n, nd)) + tuple(range(2, 2 + n))
-    N, C = x.shape[:2]
-    return w.transpose(order).reshape(N, geom.groups, -1, _prod(osize)), osize
+    order = (0, 1) + tuple(range(2 + n, w.ndim)) + tuple(range(2, 2 + n))
+    return w.transpose(order).reshape(x.shape[0], -1, _prod(osize))
+
+
+def _contiguous(a):
+    return a if a.flags.c_contiguous else _xp(a).ascontiguousarray(a)
 
 
 def _prod(xs):
@@ -126,6 +132,127 @@ def _sum_axes(ndim):
 
 
 # -- convolution: the map, its input adjoint and its weight adjoint ------------------
+class _Lowering:
+    """A convolution of (N, C, *S) arrays as a few matrix products ("half im2col").
+
+    Only the axes after the first spatial one are unrolled: the input is copied once
+    into ``cols`` (G, Cg*Kr, P0*M), rows (input channel, kernel offset along the other
+    axes), columns (position along the first axis, batch item, output position along
+    the other axes), M = N * prod(Or). For a kernel offset k0 along the first axis,
+    the window entries are then the *contiguous* column range starting at k0*d0*M, so
+    the convolution is K0 matrix products on views of ``cols``: the copy is Kr times
+    the input rather than K times, and no product's output needs a transposing copy
+    per kernel offset. This needs stride 1 on the first axis; other strides get a
+    leading dummy axis of length 1 (then everything is unrolled: plain im2col).
+    """
+
+    __slots__ = ("geom", "lift", "ksize", "osize", "N", "M", "p0", "rest")
+
+    def __init__(self, geom: Geom, ksize, osize, N):
+        self.lift = geom.stride[0] != 1
+        if self.lift:
+            geom = Geom((1,) + geom.stride, ((0, 0),) + geom.pads, (1,) + geom.dilation,
+                        geom.groups)
+            ksize, osize = (1,) + tuple(ksize), (1,) + tuple(osize)
+        self.geom, self.ksize, self.osize, self.N = geom, tuple(ksize), tuple(osize), N
+        self.M = N * _prod(osize[1:])
+        self.p0 = osize[0] + geom.dilation[0] * (ksize[0] - 1)  # rows of axis 0 used
+        # the geometry of the unrolled axes alone
+        self.rest = Geom(geom.stride[1:], geom.pads[1:], geom.dilation[1:])
+
+    def up(self, a):
+        """An (N, C, *S) array with the dummy axis, when there is one."""
+        return a[:, :, None] if self.lift else a
+
+    def down(self, a):
+        """Undo ``up``."""
+        return a[:, :, 0] if self.lift else a
+
+    def span(self, k0):
+        """The columns of ``cols`` that kernel offset ``k0`` (first axis) reads."""
+        start = k0 * self.geom.dilation[0] * self.M
+        return slice(start, start + self.osize[0] * self.M)
+
+    def cols(self, x):
+        """The (G, Cg*Kr, P0*M) matrix of ``x`` (N, C, *S)."""
+        x, geom, n = self.up(x), self.geom, len(self.ksize)
+        xp_ = geom.padded(x)[:, :, :self.p0]
+        # windows (N, C, P0, *Or, 1, *Kr) with a unit kernel along axis 0
+        w = geom.windows(xp_, (1,) + self.ksize[1:], (self.p0,) + self.osize[1:])
+        w = w[(slice(None),) * (2 + n) + (0,)]
+        # -> (C, *Kr, P0, N, *Or)
+        order = (1,) + tuple(range(2 + n, 1 + 2 * n)) + (2, 0) + tuple(range(3, 2 + n))
+        G, C = geom.groups, x.shape[1]
+        return _xp(x).ascontiguousarray(w.transpose(order)).reshape(
+            G, C // G * _prod(self.ksize[1:]), self.p0 * self.M)
+
+    def products(self, wm, cols):
+        """The convolution as (G, Og, O0*M): the sum over k0 of ``wm[k0]`` times the
+        columns of ``cols`` that k0 reads. Also returns the scratch array of the same
+        size that the partial products went through (None when K0 == 1), free for reuse."""
+        mm = _xp(cols).matmul
+        out = mm(wm[0], cols[:, :, self.span(0)])
+        part = None
+        for k0 in range(1, len(wm)):
+            # one scratch product for all offsets: fresh pages are costly to fault in
+            part = mm(wm[k0], cols[:, :, self.span(k0)], out=part)
+            out += part
+        return out, part
+
+    def weight(self, w):
+        """(O, Cg, *K) weights as (K0, G, Og, Cg*Kr), one matrix per offset along axis 0."""
+        w = self.up(w)
+        O, Cg = w.shape[:2]
+        G, K0, Kr = self.geom.groups, self.ksize[0], _prod(self.ksize[1:])
+        return _xp(w).ascontiguousarray(
+            w.reshape(G, O // G, Cg, K0, Kr).transpose(3, 0, 1, 2, 4)).reshape(
+            K0, G, O // G, Cg * Kr)
+
+    def unweight(self, wm, Cg):
+        """Undo ``weight``: (K0, G, Og, Cg*Kr) -> (O, Cg, *K)."""
+        K0, G, Og = wm.shape[:3]
+        w = wm.reshape(K0, G, Og, Cg, _prod(self.ksize[1:])).transpose(1, 2, 3, 0, 4)
+        return self.down(w.reshape((G * Og, Cg) + self.ksize))
+
+    def outputs(self, y):
+        """Output-space (N, O, *O) values as the matrix (G, Og, O0*M) the products give."""
+        y = self.up(y)
+        G, n = self.geom.groups, len(self.osize)
+        yt = y.transpose((1, 2, 0) + tuple(range(3, 2 + n)))
+        return _xp(y).ascontiguousarray(yt).reshape(
+            G, y.shape[1] // G, self.osize[0] * self.M)
+
+    def unoutputs(self, m, b=None, buf=None):
+        """Undo ``outputs``: (G, Og, O0*M) -> an (N, O, *O) array, plus bias ``b``;
+        written into ``buf`` (a contiguous array of ``m``'s size) when given."""
+        n = len(self.osize)
+        m = m.reshape((m.shape[0] * m.shape[1], self.osize[0], self.N) + self.osize[1:])
+        m = m.transpose((2, 0, 1) + tuple(range(3, 2 + n)))
+        out = _xp(m).empty(m.shape, dtype=m.dtype) if buf is None else buf.reshape(m.shape)
+        if b is None:
+            out[...] = m
+        else:  # the bias rides along with the transposing copy
+            _xp(m).add(m, b.reshape((-1,) + (1,) * n), out=out)
+        return self.down(out)
+
+    def uncols(self, cols, spatial):
+        """Adjoint of ``cols``: each entry added back where it came from, giving an
+        unpadded (N, C, *spatial) array."""
+        geom, n = self.geom, len(self.ksize)
+        spatial = ((1,) if self.lift else ()) + tuple(spatial)
+        kr, orr = self.ksize[1:], self.osize[1:]
+        C = cols.shape[0] * cols.shape[1] // _prod(kr)
+        cols = cols.reshape((C,) + kr + (self.p0, self.N) + orr)
+        # (C, P0full, N, *Sr): the kernel offsets along the other axes add strided blocks
+        padded = geom.padded_shape((1, 1) + spatial)[2:]
+        out = _xp(cols).zeros((C, padded[0], self.N) + padded[1:], dtype=cols.dtype)
+        rows = out[:, :self.p0]
+        for kk, sl in self.rest.offsets(kr, orr):
+            rows[sl] += cols[(slice(None),) + kk]
+        out = out.transpose((2, 0, 1) + tuple(range(3, 2 + n)))
+        return self.down(_xp(out).ascontiguousarray(geom.crop(out, spatial)))
+
+
 class Convolution(Primitive):
     """y = conv(x, w) + b on (N, C, *S) arrays; ``osize`` limits the output positions."""
 
@@ -134,15 +261,14 @@ class Convolution(Primitive):
     @staticmethod
     def forward(ctx, x, w, b, geom, osize=None):
         ksize = w.shape[2:]
-        cols, osize = _im2col(x, ksize, geom, osize)
-        G = geom.groups
-        out = _xp(x).matmul(w.reshape(G, w.shape[0] // G, -1), cols)
-        out = out.reshape((x.shape[0], w.shape[0]) + osize)
-        if b is not None:
-            out += b.reshape((-1,) + (1,) * len(osize))
+        if osize is None:
+            osize = geom.out_size(x.shape[2:], ksize)
+        low = _Lowering(geom, ksize, osize, x.shape[0])
+        cols = low.cols(x)
+        out, scratch = low.products(low.weight(w), cols)
         ctx.save_for_backward(x, w)
         ctx.geom, ctx.cols = geom, cols
-        return out
+        return low.unoutputs(out, b, scratch)
 
     @staticmethod
     def backward(ctx, grad):
@@ -163,18 +289,19 @@ class ConvTranspose(Primitive):
 
     @staticmethod
     def forward(ctx, y, w, b, geom, spatial):
-        G = geom.groups
-        ksize = w.shape[2:]
-        N, O = y.shape[:2]
-        osize = y.shape[2:]
-        wg = w.reshape(G, O // G, -1)
-        cols = _xp(y).matmul(wg.transpose(0, 2, 1), y.reshape(N, G, O // G, -1))
-        cols = cols.reshape((N, G * w.shape[1]) + tuple(ksize) + tuple(osize))
-        out = geom.col2im(cols, ksize, spatial)
-        if not out.flags.c_contiguous:
-            out = _xp(out).ascontiguousarray(out)
+        xp = _xp(y)
+        low = _Lowering(geom, w.shape[2:], y.shape[2:], y.shape[0])
+        ym = low.outputs(y)
+        wm = low.weight(w)
+        _, G, _, R = wm.shape
+        cols = xp.zeros((G, R, low.p0 * low.M), dtype=xp.result_type(y, w))
+        part = None
+        for k0, wk in enumerate(wm):
+            part = xp.matmul(wk.transpose(0, 2, 1), ym, out=part)
+            cols[:, :, low.span(k0)] += part
+        out = low.uncols(cols, spatial)
         if b is not None:
-            out += b.reshape((-1,) + (1,) * len(osize))
+            out += b.reshape((-1,) + (1,) * len(spatial))
         ctx.save_for_backward(y, w)
         ctx.geom = geom
         return out
@@ -192,21 +319,22 @@ class ConvTranspose(Primitive):
 
 class ConvWeight(Primitive):
     """dw = the adjoint of ``Convolution`` in its weight, for input ``x`` and
-    output-space ``y``; ``cols`` is ``x``'s im2col matrix when the forward kept it."""
+    output-space ``y``; ``cols`` is ``x``'s lowered matrix when the forward kept it."""
 
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
     def forward(ctx, x, y, geom, ksize, cols):
+        low = _Lowering(geom, ksize, y.shape[2:], x.shape[0])
         if cols is None:
-            cols, _ = _im2col(x, ksize, geom, y.shape[2:])
-        G = geom.groups
-        N, O = y.shape[:2]
-        yg = y.reshape(N, G, O // G, -1)
-        gw = _xp(y).matmul(yg, cols.transpose(0, 1, 3, 2)).sum(0)
+            cols = low.cols(x)
+        ym = low.outputs(y)
+        mm = _xp(y).matmul
+        gw = _xp(y).stack([mm(ym, cols[:, :, low.span(k0)].transpose(0, 2, 1))
+                           for k0 in range(low.ksize[0])])
         ctx.save_for_backward(x, y)
         ctx.geom = geom
-        return gw.reshape((O, -1) + tuple(ksize))
+        return low.unweight(gw, x.shape[1] // geom.groups)
 
     @staticmethod
     def backward(ctx, grad):
@@ -251,8 +379,7 @@ def _linear_pair(name, fwd, adj, node_name=None, adj_node_name=None):
 # im2col / col2im as tensors (unfold / fold). p = (geom, ksize, spatial)
 def _unfold_fwd(x, p):
     geom, ksize, _ = p
-    cols, _ = _im2col(x, ksize, geom)
-    return cols.reshape(x.shape[0], -1, cols.shape[-1])
+    return _im2col(x, ksize, geom)
 
 
 def _unfold_adj(cols, p):
@@ -260,7 +387,7 @@ def _unfold_adj(cols, p):
     N = cols.shape[0]
     osize = geom.out_size(spatial, ksize)
     out = geom.col2im(cols.reshape((N, -1) + tuple(ksize) + osize), ksize, spatial)
-    return out if out.flags.c_contiguous else _xp(out).ascontiguousarray(out)
+    return _contiguous(out)
 
 
 Im2Col, Col2Im = _linear_pair("Im2Col", _unfold_fwd, _unfold_adj, "Im2ColBackward0",
@@ -283,12 +410,11 @@ def _avg_adj(g, p):
     geom, ksize, spatial, div = p
     osize = g.shape[2:]
     g = (g / div).astype(g.dtype, copy=False)
-    shape = g.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(spatial, geom.pads))
-    out = _xp(g).zeros(shape, dtype=g.dtype)
+    out = _xp(g).zeros(geom.padded_shape(g.shape[:2] + tuple(spatial)), dtype=g.dtype)
     for _, sl in geom.offsets(ksize, osize):
         out[sl] += g
     out = geom.crop(out, spatial)
-    return out if out.flags.c_contiguous else _xp(out).ascontiguousarray(out)
+    return _contiguous(out)
 
 
 AvgPool, AvgPoolAdjoint = _linear_pair("AvgPool", _avg_fwd, _avg_adj)
@@ -341,7 +467,7 @@ def _crop(g, geom):
     n = len(geom.pads)
     spatial = tuple(s - lo - hi for s, (lo, hi) in zip(g.shape[-n:], geom.pads))
     out = geom.crop(g, spatial)
-    return out if out.flags.c_contiguous else _xp(out).ascontiguousarray(out)
+    return _contiguous(out)
 
 
 class ConstantPad(Primitive):
@@ -379,77 +505,164 @@ def _lowest(dtype):
 
 
 class MaxPool(Primitive):
-    """Max over windows: returns the maxima and, for each, the flat index of its
-    position within the input's spatial plane (as PyTorch's ``return_indices``).
+    """Max over windows. Returns the maxima and, with ``indices``, also the flat index
+    of each within the input's spatial plane (PyTorch's ``return_indices``).
 
-    ``select(x) -> (out, local_index)`` does the geometry (strided or adaptive).
+    ``windows`` (``StridedMax`` or ``TableMax``) does the geometry. Where each
+    maximum sits is only worked out when ``track`` is set (a graph is being recorded,
+    or indices were asked for): inference pays for the maxima alone.
     """
 
     node_name = "MaxPoolWithIndicesBackward0"
 
     @staticmethod
-    def forward(ctx, x, select, unique):
-        out, local = select(x)
-        N, C = x.shape[:2]
-        plane = _prod(x.shape[2:])
-        base = (_xp(x).arange(N * C, dtype=np.int64) * plane).reshape(
-            (N, C) + (1,) * (local.ndim - 2))
-        ctx.p = (local + base, x.shape, unique)
-        return out, local
+    def forward(ctx, x, windows, track, indices):
+        out, arg = windows.select(x, track or indices)
+        ctx.p = (windows, arg, x.shape)
+        return (out, windows.flat_index(arg, x.shape)) if indices else out
 
     @staticmethod
-    def backward(ctx, grad, _):
-        return Put.apply(grad, ctx.p), None, None
+    def backward(ctx, grad, *_):
+        return MaxScatter.apply(grad, ctx.p), None, None, None
 
 
-def strided_max(ksize, geom: Geom):
-    """A ``MaxPool`` selector for fixed windows (kernel, stride, padding, dilation).
+def _pick(g, mask):
+    """``g`` where ``mask`` holds, else 0. A product is several times faster than
+    ``where`` on scattered masks; it is exact unless ``g`` has an inf or a NaN."""
+    xp = _xp(g)
+    if g.dtype.kind in "fc" and not bool(xp.isfinite(g).all()):
+        return xp.where(mask, g, xp.zeros((), g.dtype))
+    return g * mask
 
-    Loops over the kernel offsets (a handful) with whole-array maxima, which beats
-    an argmax over a copied window view by a wide margin.
+
+class StridedMax:
+    """``MaxPool`` geometry for fixed windows (kernel, stride, padding, dilation).
+
+    ``arg`` is the position of a window's first maximum within the window, a small
+    unsigned integer. Everything loops over the kernel offsets (a handful) with
+    whole-array operations on strided slices, which beats an argmax over a copied
+    window view (or masked writes) by a wide margin.
     """
-    def select(x):
+
+    __slots__ = ("ksize", "geom")
+
+    def __init__(self, ksize, geom: Geom):
+        self.ksize = tuple(ksize)
+        self.geom = geom
+
+    def _slices(self, osize):
+        return [sl for _, sl in self.geom.offsets(self.ksize, osize)]
+
+    def select(self, x, track):
+        """The window maxima and (when ``track``) their ``arg``, or None."""
         xp = _xp(x)
-        spatial = x.shape[2:]
-        osize = geom.out_size(spatial, ksize)
-        xpad = geom.padded(x, _lowest(x.dtype))
-        offs = list(geom.offsets(ksize, osize))
-        out = xpad[offs[0][1]].copy()
-        for _, sl in offs[1:]:
+        osize = self.geom.out_size(x.shape[2:], self.ksize)
+        xpad = self.geom.padded(x, _lowest(x.dtype))
+        sls = self._slices(osize)
+        out = xpad[sls[0]].copy()
+        for sl in sls[1:]:
             xp.maximum(out, xpad[sl], out=out)
-        # the first offset holding the maximum (a NaN counts as the maximum)
+        if not track:
+            return out, None
+        # arg = the number of offsets before the first that holds the maximum (a NaN
+        # counts as the maximum): count the offsets at which none has been found yet
         nan = out.dtype.kind == "f" and bool(xp.isnan(out).any())
-        k = xp.zeros(out.shape, dtype=np.int64)
-        for i in range(len(offs) - 1, -1, -1):
-            v = xpad[offs[i][1]]
-            hit = v == out
+        found = xp.zeros(out.shape, dtype=bool)
+        arg = xp.zeros(out.shape, dtype=np.min_scalar_type(len(sls) - 1))
+        for sl in sls[:-1]:
+            v = xpad[sl]
+            found |= v == out
             if nan:
-                hit |= v != v
-            xp.copyto(k, i, where=hit)
-        # window offset -> input coordinate, one spatial axis at a time
-        n = len(ksize)
-        kpos = xp.unravel_index(k, ksize) if n > 1 else (k,)
+                found |= v != v
+            arg += ~found
+        return out, arg
+
+    def flat_index(self, arg, shape):
+        """Flat index of each maximum within its (unpadded) input plane."""
+        xp = _xp(arg)
+        n = len(self.ksize)
+        spatial, osize, geom = shape[2:], arg.shape[2:], self.geom
+        kpos = xp.unravel_index(arg, self.ksize) if n > 1 else (arg,)
         local = 0
         for i in range(n):
-            o = xp.arange(osize[i]).reshape((-1,) + (1,) * (n - 1 - i))
+            o = xp.arange(osize[i], dtype=np.int64).reshape((-1,) + (1,) * (n - 1 - i))
             local = local * spatial[i] + (o * geom.stride[i] - geom.pads[i][0]) + \
-                kpos[i] * geom.dilation[i]
-        return out, local
-    return select
+                kpos[i].astype(np.int64) * geom.dilation[i]
+        return local
+
+    def put(self, g, arg, shape):
+        """Each of ``g``'s values added at its window's maximum, on an array of ``shape``."""
+        geom = self.geom
+        out = _xp(g).zeros(geom.padded_shape(shape), dtype=g.dtype)
+        for i, sl in enumerate(self._slices(g.shape[2:])):
+            out[sl] += _pick(g, arg == i)
+        return _contiguous(geom.crop(out, shape[2:]))
+
+    def take(self, a, arg):
+        """The values of ``a`` at the window maxima (the adjoint of ``put``)."""
+        ap = self.geom.padded(a)
+        out = None
+        for i, sl in enumerate(self._slices(arg.shape[2:])):
+            v = _pick(ap[sl], arg == i)
+            out = v if out is None else out.__iadd__(v)
+        return out
 
 
-def table_max(table, osize):
-    """A ``MaxPool`` selector for windows given as a table (*O, K) of flat spatial
-    indices (adaptive pooling, where window sizes vary)."""
-    def select(x):
+class TableMax:
+    """``MaxPool`` geometry for windows given as a table (*O, K) of flat spatial
+    indices (adaptive pooling, where window sizes vary); ``arg`` is the flat spatial
+    index of each maximum. ``unique``: no two windows share an input position."""
+
+    __slots__ = ("table", "osize", "unique")
+
+    def __init__(self, table, osize, unique):
+        self.table, self.osize, self.unique = table, tuple(osize), unique
+
+    def select(self, x, track):
+        """The window maxima and (when ``track``) their ``arg``, or None."""
         N, C = x.shape[:2]
-        vals = x.reshape(N, C, -1)[:, :, table]
+        vals = x.reshape(N, C, -1)[:, :, self.table]
+        if not track:
+            return vals.max(-1), None
         k = vals.argmax(-1)
         out = _xp(x).take_along_axis(vals, k[..., None], -1)[..., 0]
-        local = table.reshape(-1, table.shape[-1])[
-            _xp(x).arange(_prod(osize)).reshape(osize), k]
-        return out, local.astype(np.int64, copy=False)
-    return select
+        arg = self.table.reshape(-1, self.table.shape[-1])[
+            _xp(x).arange(_prod(self.osize)).reshape(self.osize), k]
+        return out, arg.astype(np.int64, copy=False)
+
+    def flat_index(self, arg, shape):
+        """Flat index of each maximum within its input plane."""
+        return arg
+
+    def put(self, g, arg, shape):
+        """Each of ``g``'s values added at its window's maximum, on an array of ``shape``."""
+        return _put_fwd(g, (_plane_offsets(arg, shape), shape, self.unique))
+
+    def take(self, a, arg):
+        """The values of ``a`` at the window maxima (the adjoint of ``put``)."""
+        return _take_fwd(a, (_plane_offsets(arg, a.shape), None, None))
+
+
+def _plane_offsets(local, shape):
+    """Flat indices within planes of an (N, C, *S) array -> flat indices into the whole."""
+    N, C = shape[:2]
+    base = _xp(local).arange(N * C, dtype=np.int64) * _prod(shape[2:])
+    return local + base.reshape((N, C) + (1,) * (local.ndim - 2))
+
+
+# scatter to / gather from each window's maximum. p = (windows, arg, input shape)
+def _max_put(g, p):
+    windows, arg, shape = p
+    return windows.put(g, arg, shape)
+
+
+def _max_take(a, p):
+    windows, arg, _ = p
+    return windows.take(a, arg)
+
+
+MaxScatter, MaxGather = _linear_pair("MaxScatter", _max_put, _max_take,
+                                     "MaxPoolWithIndicesBackwardBackward0")
 
 
 # -- normalisation ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd.grad_mode import is_grad_enabled
 from ...ops import conv as C
 from ...ops._util import const
 
@@ -267,11 +268,17 @@ def _pool_geometry(x, n, kernel_size, stride, padding, dilation, ceil_mode):
 def _max_poolnd(n, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, unbatched = _pool_input(input, n)
     ksize, _, geom = _pool_geometry(x, n, kernel_size, stride, padding, dilation, ceil_mode)
-    unique = all(s >= d * (k - 1) + 1 for s, d, k in zip(geom.stride, geom.dilation, ksize))
-    out, idx = _max_pool_cls(n).apply(x, C.strided_max(ksize, geom), unique)
+    return _max_pool_apply(_max_pool_cls(n), x, C.StridedMax(ksize, geom), return_indices,
+                           unbatched)
+
+
+def _max_pool_apply(cls, x, windows, return_indices, unbatched):
+    # where the maxima sit is only needed for indices or a gradient: not at inference
+    track = x.requires_grad and is_grad_enabled()
+    res = cls.apply(x, windows, track, return_indices)
     if unbatched:
-        out, idx = out.squeeze(0), idx.squeeze(0)
-    return (out, idx) if return_indices else out
+        res = tuple(r.squeeze(0) for r in res) if return_indices else res.squeeze(0)
+    return res
 
 
 def _max_pool_cls(n, adaptive=False):
@@ -501,10 +508,8 @@ def _adaptive_max(n, input, output_size, return_indices, name):
         shape[i], shape[n + i] = o, kmax
         table = table * s + idx.reshape(shape)
     table = x._xp().asarray(table.reshape(osize + (-1,)))
-    out, idx = _max_pool_cls(n, True).apply(x, C.table_max(table, osize), unique)
-    if unbatched:
-        out, idx = out.squeeze(0), idx.squeeze(0)
-    return (out, idx) if return_indices else out
+    return _max_pool_apply(_max_pool_cls(n, True), x, C.TableMax(table, osize, unique),
+                           return_indices, unbatched)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):

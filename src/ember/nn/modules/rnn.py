@@ -1,9 +1,9 @@
 """Recurrent layers: RNN, LSTM, GRU and their single-step cells.
 
-Each layer and direction projects all its input time steps in one matrix product,
-then runs the fused ``ember.ops.rnn.Recurrence`` primitive over time. Parameter names,
-shapes, gate order (i, f, g, o for LSTM; r, z, n for GRU) and initialisation follow
-PyTorch, so state dicts move between the two.
+Each layer and direction is one fused ``ember.ops.rnn.Recurrence`` primitive, which
+projects all input time steps in one matrix product and then runs the recurrence.
+Parameter names, shapes, gate order (i, f, g, o for LSTM; r, z, n for GRU) and
+initialisation follow PyTorch, so state dicts move between the two.
 """
 from __future__ import annotations
 
@@ -23,11 +23,6 @@ from .module import Module
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
-
-
-def _project(x: Tensor, w: Tensor, b: Optional[Tensor]) -> Tensor:
-    y = x.matmul(w.t())
-    return y if b is None else y + b
 
 
 class RNNBase(Module):
@@ -166,9 +161,9 @@ class RNNBase(Module):
                 w_ih, w_hh = params[0], params[1]
                 b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
                 w_hr = params[-1] if self.proj_size > 0 else None
-                xw = _project(layer_input, w_ih, b_ih)
-                res = Recurrence.apply(xw, w_hh, b_hh, h0[k], c0[k] if lstm else None, w_hr,
-                                       self.mode, batch_sizes, d == 1)
+                res = Recurrence.apply(layer_input, w_ih, b_ih, w_hh, b_hh, h0[k],
+                                       c0[k] if lstm else None, w_hr, self.mode, batch_sizes,
+                                       d == 1)
                 outs.append(res[0])
                 h_n.append(res[1])
                 if lstm:
@@ -330,9 +325,8 @@ class RNNCellBase(Module):
                 if t.shape[1] != self.hidden_size:
                     raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got "
                                        f"{t.shape[1]}, expected {self.hidden_size}")
-        xw = _project(x, self.weight_ih, self.bias_ih)
-        res = Recurrence.apply(xw, self.weight_hh, self.bias_hh, h, c, None, self._mode, (B,),
-                               False)
+        res = Recurrence.apply(x, self.weight_ih, self.bias_ih, self.weight_hh, self.bias_hh, h,
+                               c, None, self._mode, (B,), False)
         if lstm:
             h, c = res[1], res[2]
             return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import importlib as _importlib
 
+from . import _allocator
+
+_allocator.tune()
+
 __version__ = "2.13.0"  # the PyTorch API version ember follows
 
 from ._dtype import (  # noqa: F401

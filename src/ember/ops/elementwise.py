@@ -1542,7 +1542,34 @@ def _binary_dunder(fn, reflected=False):
     return method
 
 
+class _Unrecorded:
+    """The ``ctx`` of a forward whose result nobody will differentiate."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *values):
+        pass
+
+
+_UNRECORDED = _Unrecorded()
+
+
+def _plain(prim, self, other):
+    """``prim`` on two tensors of one dtype when there is nothing to record: its forward
+    straight on the arrays, without promotion or graph bookkeeping (the per-op cost of
+    tiny tensors). None when that does not apply."""
+    if type(other) is Tensor and self._data.dtype is other._data.dtype and \
+            not ((self._rg or other._rg) and _state.enabled):
+        out = prim.forward(_UNRECORDED, self._data, other._data)
+        return Tensor._make(out if type(out) is _ndarray else np.asarray(out), False, None, 0,
+                            [0])
+    return None
+
+
 def __add__(self, other):
+    r = _plain(Add, self, other)
+    if r is not None:
+        return r
     try:
         a, b = _operands(self, other)
     except TypeError:
@@ -1551,6 +1578,9 @@ def __add__(self, other):
 
 
 def __mul__(self, other):
+    r = _plain(Mul, self, other)
+    if r is not None:
+        return r
     try:
         a, b = _operands(self, other, "mul")
     except TypeError:

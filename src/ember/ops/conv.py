@@ -144,6 +144,9 @@ class _Lowering:
     the input rather than K times, and no product's output needs a transposing copy
     per kernel offset. This needs stride 1 on the first axis; other strides get a
     leading dummy axis of length 1 (then everything is unrolled: plain im2col).
+    When gradients are wanted, ``full`` expands ``cols`` to plain im2col instead: one
+    product each for the map, its input adjoint and (the skinny one) its weight adjoint
+    beats K0 small ones, and the forward's copy serves the weight gradient.
     """
 
     __slots__ = ("geom", "lift", "ksize", "osize", "N", "M", "p0", "rest")
@@ -186,6 +189,35 @@ class _Lowering:
         return _xp(x).ascontiguousarray(w.transpose(order)).reshape(
             G, C // G * _prod(self.ksize[1:]), self.p0 * self.M)
 
+    def full(self, cols):
+        """Plain im2col from ``cols``: the (G, Cg*K, O0*M) matrix whose rows are (input
+        channel, kernel offset), in the order of the weights' own layout. One copy of
+        contiguous runs; ``cols`` itself when the first kernel axis has length 1."""
+        K0 = self.ksize[0]
+        if K0 == 1:
+            return cols
+        G, R, _ = cols.shape
+        Kr = _prod(self.ksize[1:])
+        s0, s1, s2 = cols.strides
+        shape = (G, R // Kr, K0, Kr, self.osize[0] * self.M)
+        strides = (s0, s1 * Kr, s2 * self.geom.dilation[0] * self.M, s1, s2)
+        view = _xp(cols).lib.stride_tricks.as_strided(cols, shape, strides, writeable=False)
+        return _xp(cols).ascontiguousarray(view).reshape(G, R * K0, -1)
+
+    def fold(self, full):
+        """Adjoint of ``full``: each kernel offset's rows added back onto the columns
+        of ``cols`` it was copied from, giving a (G, Cg*Kr, P0*M) array."""
+        K0 = self.ksize[0]
+        if K0 == 1:
+            return full
+        G, R, L = full.shape
+        full = full.reshape(G, R // K0 // _prod(self.ksize[1:]), K0, -1, L)
+        cols = _xp(full).zeros(full.shape[:2] + full.shape[3:-1] + (self.p0 * self.M,),
+                               dtype=full.dtype)
+        for k0 in range(K0):
+            cols[..., self.span(k0)] += full[:, :, k0]
+        return cols.reshape(G, R // K0, -1)
+
     def products(self, wm, cols):
         """The convolution as (G, Og, O0*M): the sum over k0 of ``wm[k0]`` times the
         columns of ``cols`` that k0 reads. Also returns the scratch array of the same
@@ -207,12 +239,6 @@ class _Lowering:
         return _xp(w).ascontiguousarray(
             w.reshape(G, O // G, Cg, K0, Kr).transpose(3, 0, 1, 2, 4)).reshape(
             K0, G, O // G, Cg * Kr)
-
-    def unweight(self, wm, Cg):
-        """Undo ``weight``: (K0, G, Og, Cg*Kr) -> (O, Cg, *K)."""
-        K0, G, Og = wm.shape[:3]
-        w = wm.reshape(K0, G, Og, Cg, _prod(self.ksize[1:])).transpose(1, 2, 3, 0, 4)
-        return self.down(w.reshape((G * Og, Cg) + self.ksize))
 
     def outputs(self, y):
         """Output-space (N, O, *O) values as the matrix (G, Og, O0*M) the products give."""
@@ -265,7 +291,13 @@ class Convolution(Primitive):
             osize = geom.out_size(x.shape[2:], ksize)
         low = _Lowering(geom, ksize, osize, x.shape[0])
         cols = low.cols(x)
-        out, scratch = low.products(low.weight(w), cols)
+        if _state.enabled:
+            # training: one product on the plain im2col, which the weight gradient reuses
+            cols = low.full(cols)
+            G, R = cols.shape[:2]
+            out, scratch = _xp(x).matmul(w.reshape(G, -1, R), cols), None
+        else:
+            out, scratch = low.products(low.weight(w), cols)
         ctx.save_for_backward(x, w)
         ctx.geom, ctx.cols = geom, cols
         return low.unoutputs(out, b, scratch)
@@ -289,16 +321,11 @@ class ConvTranspose(Primitive):
 
     @staticmethod
     def forward(ctx, y, w, b, geom, spatial):
-        xp = _xp(y)
         low = _Lowering(geom, w.shape[2:], y.shape[2:], y.shape[0])
-        ym = low.outputs(y)
-        wm = low.weight(w)
-        _, G, _, R = wm.shape
-        cols = xp.zeros((G, R, low.p0 * low.M), dtype=xp.result_type(y, w))
-        part = None
-        for k0, wk in enumerate(wm):
-            part = xp.matmul(wk.transpose(0, 2, 1), ym, out=part)
-            cols[:, :, low.span(k0)] += part
+        G = geom.groups
+        wt = w.reshape(G, w.shape[0] // G, -1).transpose(0, 2, 1)
+        # one product gives the plain im2col of the result; fold then uncols scatter it
+        cols = low.fold(_xp(y).matmul(wt, low.outputs(y)))
         out = low.uncols(cols, spatial)
         if b is not None:
             out += b.reshape((-1,) + (1,) * len(spatial))
@@ -327,14 +354,12 @@ class ConvWeight(Primitive):
     def forward(ctx, x, y, geom, ksize, cols):
         low = _Lowering(geom, ksize, y.shape[2:], x.shape[0])
         if cols is None:
-            cols = low.cols(x)
-        ym = low.outputs(y)
-        mm = _xp(y).matmul
-        gw = _xp(y).stack([mm(ym, cols[:, :, low.span(k0)].transpose(0, 2, 1))
-                           for k0 in range(low.ksize[0])])
+            cols = low.full(low.cols(x))
+        # one skinny product over all positions: (G, Og, L) x (G, L, Cg*K)
+        gw = _xp(y).matmul(low.outputs(y), cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, y)
         ctx.geom = geom
-        return low.unweight(gw, x.shape[1] // geom.groups)
+        return low.down(gw.reshape((-1, x.shape[1] // geom.groups) + low.ksize))
 
     @staticmethod
     def backward(ctx, grad):

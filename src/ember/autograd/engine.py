@@ -88,7 +88,20 @@ class Node:
             if self._released:
                 raise RuntimeError(_RELEASED_MSG)
             return ()
-        return tuple(_unpack_array(self, s) for s in saved)
+        out = []
+        for s in saved:
+            kind = type(s)
+            if kind is SavedInput:
+                if s.tensor._vc[0] != s.version:
+                    _unpack(self, s)  # raises the modified-in-place error
+                out.append(s.tensor._data)
+            elif kind is SavedOutput:
+                if s.vc[0] != s.version:
+                    _unpack(self, s)
+                out.append(s.array)
+            else:
+                out.append(s._data if isinstance(s, Tensor) else s)
+        return out
 
     # -- graph inspection ---------------------------------------------------
     @property
@@ -207,14 +220,6 @@ def _unpack(node, s):
             _raise_modified(kind, s.array.shape, (s.index, node), s.vc[0], s.version)
         return Tensor._make(s.array, s.requires_grad, node if s.requires_grad else None,
                             s.index, s.vc)
-    return s
-
-
-def _unpack_array(node, s):
-    if type(s) is SavedInput or type(s) is SavedOutput:
-        return _unpack(node, s)._data
-    if isinstance(s, Tensor):
-        return s._data
     return s
 
 

@@ -103,7 +103,7 @@ class Primitive:
             t._output_nr = 0
             t._vc = [0]
             return t
-        return _record(node, args, out)
+        return _record(node, args, arrays, out)
 
 
 _new = object.__new__
@@ -126,22 +126,26 @@ def _asarray(o):
     return o  # a CuPy array
 
 
-def _record(node, args, out):
+def _record(node, args, arrays, out):
     """Wire ``node`` into the graph and wrap the forward's output arrays."""
-    edges, shapes, needs = _edges_of(args, Tensor)
-    node._edges = edges
-    node._shapes = shapes
-    node.needs_input_grad = needs
+    node._edges, node._shapes, node.needs_input_grad = _edges_of(args)
     if anomaly.enabled:
         record_trace(node)
-    make = Tensor._make
     if type(out) is not tuple:
         if type(out) is not _ndarray:
             out = _asarray(out)
-        rg = out.dtype.kind in "fc" and not node._non_diff
-        result = make(out, rg, node if rg else None, 0, [0])
+        result = _new(Tensor)
+        result._data = out
+        result._output_nr = 0
+        result._vc = [0]
+        if out.dtype.kind in "fc" and not node._non_diff:
+            result._rg = True
+            result.grad_fn = node
+        else:
+            result._rg = False
+            result.grad_fn = None
         if node._saved is not None:
-            node._saved = tuple(_resolve_saved(s, args, (result,)) for s in node._saved)
+            node._saved = _resolve_saved(node._saved, args, arrays, (result,))
         return result
     non_diff = node._non_diff
     results = []
@@ -149,16 +153,16 @@ def _record(node, args, out):
         if type(o) is not _ndarray:
             o = _asarray(o)
         rg = o.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff))
-        results.append(make(o, rg, node if rg else None, i, [0]))
+        results.append(Tensor._make(o, rg, node if rg else None, i, [0]))
     node._n_outputs = len(out)
     node._out_meta = tuple((Tensor._xp_of(r._data), r._data.shape, r._data.dtype)
                            for r in results)
     if node._saved is not None:
-        node._saved = tuple(_resolve_saved(s, args, results) for s in node._saved)
+        node._saved = _resolve_saved(node._saved, args, arrays, results)
     return tuple(results)
 
 
-def _edges_of(args, Tensor):
+def _edges_of(args):
     """The graph edge, shape and needs-grad flag of each argument of an op.
 
     A tensor argument always gets its shape (``next_functions`` lists it, as ``(None, 0)``
@@ -182,17 +186,28 @@ def _edges_of(args, Tensor):
     return edges, shapes, tuple(needs)
 
 
-def _resolve_saved(s, args, results):
-    if type(s) is not _ndarray and (s is None or not hasattr(s, "dtype")
-                                    or isinstance(s, np.generic)):
-        return s
-    for a in args:
-        if isinstance(a, Tensor) and a._data is s:
-            return SavedInput(a)
-    for r in results:
-        if r._data is s:
-            return SavedOutput(s, r._output_nr, r._vc, r.requires_grad)
-    return Tensor._make(s, False, None, 0, [0])
+def _resolve_saved(saved, args, arrays, results):
+    """What forward saved, as kept for backward: an input array becomes its tensor
+    (version-checked), an output array a reference to that output, another array a
+    constant tensor; other values stay as they are."""
+    kept = []
+    for s in saved:
+        if type(s) is not _ndarray and (s is None or not hasattr(s, "dtype")
+                                        or isinstance(s, np.generic)):
+            kept.append(s)
+            continue
+        for a, d in zip(args, arrays):
+            if d is s and d is not a:  # the array of a tensor argument
+                kept.append(SavedInput(a))
+                break
+        else:
+            for r in results:
+                if r._data is s:
+                    kept.append(SavedOutput(s, r._output_nr, r._vc, r._rg))
+                    break
+            else:
+                kept.append(Tensor._make(s, False, None, 0, [0]))
+    return tuple(kept)
 
 
 # -- the public, tensor-level Function ------------------------------------------
@@ -253,7 +268,7 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when an input requires grad, record ``backward`` for it."""
         node = cls._node_cls()
-        edges, shapes, needs = _edges_of(args, Tensor)
+        edges, shapes, needs = _edges_of(args)
         node.needs_input_grad = needs
         prev = _state.enabled
         _state.enabled = False

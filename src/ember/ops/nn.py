@@ -66,8 +66,9 @@ class Linear(Primitive):
         x, w = ctx.saved_arrays
         nx, nw, nb = ctx.needs_input_grad
         gx = grad @ w if nx else None
-        gw = grad.reshape(-1, w.shape[0]).T @ x.reshape(-1, w.shape[1]) if nw else None
-        return gx, gw, (grad if nb else None)
+        g2 = grad.reshape(-1, w.shape[0])
+        gw = g2.T @ x.reshape(-1, w.shape[1]) if nw else None
+        return gx, gw, (g2.sum(axis=0) if nb else None)
 
 
 # -- softmax family -----------------------------------------------------------------

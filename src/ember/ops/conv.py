@@ -307,25 +307,29 @@ class Convolution(Primitive):
         x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]
         geom = ctx.geom
-        gx = ConvTranspose.apply(grad, w, None, geom, x.shape[2:]) if nx else None
-        gw = ConvWeight.apply(x, grad, geom, w.shape[2:], ctx.cols) if nw else None
+        # both adjoints start from the gradient in matrix layout: convert it once
+        gm = _Lowering(geom, w.shape[2:], grad.shape[2:], grad.shape[0]).outputs(
+            grad._data) if nx and nw else None
+        gx = ConvTranspose.apply(grad, w, None, geom, x.shape[2:], gm) if nx else None
+        gw = ConvWeight.apply(x, grad, geom, w.shape[2:], ctx.cols, gm) if nw else None
         gb = grad.sum(_sum_axes(grad.ndim)) if nb else None
         return gx, gw, gb, None, None
 
 
 class ConvTranspose(Primitive):
     """x = conv_transpose(y, w) + b: the adjoint of ``Convolution`` in its input,
-    producing an (N, C, *spatial) array."""
+    producing an (N, C, *spatial) array; ``ym`` is ``y`` in matrix layout
+    (``_Lowering.outputs``) when the caller already has it."""
 
     node_name = "ConvolutionBackward0"
 
     @staticmethod
-    def forward(ctx, y, w, b, geom, spatial):
+    def forward(ctx, y, w, b, geom, spatial, ym=None):
         low = _Lowering(geom, w.shape[2:], y.shape[2:], y.shape[0])
         G = geom.groups
         wt = w.reshape(G, w.shape[0] // G, -1).transpose(0, 2, 1)
         # one product gives the plain im2col of the result; fold then uncols scatter it
-        cols = low.fold(_xp(y).matmul(wt, low.outputs(y)))
+        cols = low.fold(_xp(y).matmul(wt, low.outputs(y) if ym is None else ym))
         out = low.uncols(cols, spatial)
         if b is not None:
             out += b.reshape((-1,) + (1,) * len(spatial))
@@ -341,22 +345,23 @@ class ConvTranspose(Primitive):
         gy = Convolution.apply(grad, w, None, geom, y.shape[2:]) if ny else None
         gw = ConvWeight.apply(grad, y, geom, w.shape[2:], None) if nw else None
         gb = grad.sum(_sum_axes(grad.ndim)) if nb else None
-        return gy, gw, gb, None, None
+        return gy, gw, gb, None, None, None
 
 
 class ConvWeight(Primitive):
     """dw = the adjoint of ``Convolution`` in its weight, for input ``x`` and
-    output-space ``y``; ``cols`` is ``x``'s lowered matrix when the forward kept it."""
+    output-space ``y``; ``cols`` is ``x``'s lowered matrix when the forward kept it,
+    ``ym`` that of ``y`` when the caller has it."""
 
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, x, y, geom, ksize, cols):
+    def forward(ctx, x, y, geom, ksize, cols, ym=None):
         low = _Lowering(geom, ksize, y.shape[2:], x.shape[0])
         if cols is None:
             cols = low.full(low.cols(x))
         # one skinny product over all positions: (G, Og, L) x (G, L, Cg*K)
-        gw = _xp(y).matmul(low.outputs(y), cols.transpose(0, 2, 1))
+        gw = _xp(y).matmul(low.outputs(y) if ym is None else ym, cols.transpose(0, 2, 1))
         ctx.save_for_backward(x, y)
         ctx.geom = geom
         return low.down(gw.reshape((-1, x.shape[1] // geom.groups) + low.ksize))
@@ -368,7 +373,7 @@ class ConvWeight(Primitive):
         geom = ctx.geom
         gx = ConvTranspose.apply(y, grad, None, geom, x.shape[2:]) if nx else None
         gy = Convolution.apply(x, grad, None, geom, y.shape[2:]) if ny else None
-        return gx, gy, None, None, None
+        return gx, gy, None, None, None, None
 
 
 # -- linear maps paired with their adjoints ---------------------------------------
@@ -551,13 +556,18 @@ class MaxPool(Primitive):
         return MaxScatter.apply(grad, ctx.p), None, None, None
 
 
-def _pick(g, mask):
-    """``g`` where ``mask`` holds, else 0. A product is several times faster than
-    ``where`` on scattered masks; it is exact unless ``g`` has an inf or a NaN."""
+def _pick(g, mask, out=None):
+    """``g`` where ``mask`` holds, else 0 (written into ``out`` when given). A product
+    is several times faster than ``where`` on scattered masks; it is exact unless ``g``
+    has an inf or a NaN."""
     xp = _xp(g)
     if g.dtype.kind in "fc" and not bool(xp.isfinite(g).all()):
-        return xp.where(mask, g, xp.zeros((), g.dtype))
-    return g * mask
+        r = xp.where(mask, g, xp.zeros((), g.dtype))
+        if out is None:
+            return r
+        out[...] = r
+        return out
+    return xp.multiply(g, mask, out=out)
 
 
 class StridedMax:
@@ -615,11 +625,24 @@ class StridedMax:
                 kpos[i].astype(np.int64) * geom.dilation[i]
         return local
 
+    def _tiles(self, spatial, osize):
+        """Whether the windows cover an unpadded ``spatial`` plane exactly once."""
+        geom = self.geom
+        return all(lo == hi == 0 and st == k and d == 1 and s == o * k for k, st, d, (lo, hi), s, o
+                   in zip(self.ksize, geom.stride, geom.dilation, geom.pads, spatial, osize))
+
     def put(self, g, arg, shape):
         """Each of ``g``'s values added at its window's maximum, on an array of ``shape``."""
-        geom = self.geom
+        geom, osize = self.geom, g.shape[2:]
+        if self._tiles(shape[2:], osize):
+            # every input position lies in one window: each offset writes its own
+            # slice outright, with no zero fill, no accumulation and no crop
+            out = _xp(g).empty(shape, dtype=g.dtype)
+            for i, sl in enumerate(self._slices(osize)):
+                _pick(g, arg == i, out[sl])
+            return out
         out = _xp(g).zeros(geom.padded_shape(shape), dtype=g.dtype)
-        for i, sl in enumerate(self._slices(g.shape[2:])):
+        for i, sl in enumerate(self._slices(osize)):
             out[sl] += _pick(g, arg == i)
         return _contiguous(geom.crop(out, shape[2:]))
 

@@ -17,13 +17,16 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Both frameworks import from cached bytecode, as an installed package does: torch's
+# wheel ships compiled files, and ember's are written on the first run.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 DEFAULT = ["overhead", "mlp", "cnn", "lstm", "matmul_chain", "train_digits"]
 
 
 def run_once(script: str, framework: str, args: list[str]) -> dict:
     path = os.path.join(HERE, script + ".py")
     cmd = [sys.executable] + (["-m", "ember.run"] if framework == "ember" else []) + [path] + args
-    env = dict(os.environ, PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(ENV, PYTHONPATH=HERE + os.pathsep + ENV.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - t0
@@ -40,7 +43,7 @@ def import_cost(module: str) -> dict:
             "dt = time.perf_counter() - t; "
             "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)").format(m=module)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=ENV)
     dt, rss = out.stdout.split()
     return {"import time (s)": float(dt), "peak RSS after import (MB)": int(rss) / 1024}
 
@@ -52,6 +55,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--markdown", action="store_true", help="print a markdown table")
     ns = ap.parse_args()
+    for fw in ("torch", "ember"):  # warm-up: compile and cache both packages' bytecode
+        subprocess.run([sys.executable, "-c", f"import {fw}"], env=ENV, check=True)
     rows = []
     for script in ns.scripts:
         samples = {"torch": [], "ember": []}

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 
-import torch
-import torch.nn as nn
-from torch.utils.data import DataLoader, TensorDataset
+# Plain PyTorch imports: ember serves them (see ember/examples/__init__.py).
+import torch  # noqa: reference
+import torch.nn as nn  # noqa: reference
+from torch.utils.data import DataLoader, TensorDataset  # noqa: reference
 
 
 class DigitsCNN(nn.Module):

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import os
 
-import torch
-import torch.nn as nn
+# Plain PyTorch imports: ember serves them (see ember/examples/__init__.py).
+import torch  # noqa: reference
+import torch.nn as nn  # noqa: reference
 
 
 def main(argv=None):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 
-import torch
-import torch.nn as nn
-from torch.utils.data import DataLoader
-from torchvision import datasets, transforms
+# Plain PyTorch imports: ember serves them (see ember/examples/__init__.py).
+import torch  # noqa: reference
+import torch.nn as nn  # noqa: reference
+from torch.utils.data import DataLoader  # noqa: reference
+from torchvision import datasets, transforms  # noqa: reference
 
 
 def make_model(kind: str) -> nn.Module:

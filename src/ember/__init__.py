@@ -85,7 +85,7 @@ builtins_bool = _builtins.bool
 # submodules loaded on first attribute access (``import ember`` stays fast)
 _LAZY_MODULES = {
     "nn", "optim", "utils", "cuda", "backends", "linalg", "autograd", "random", "accelerator",
-    "vision", "serialization", "return_types",
+    "vision", "serialization", "return_types", "amp",
 }
 
 
@@ -97,6 +97,9 @@ def __getattr__(name):
     if name in ("save", "load"):
         from . import serialization
         return getattr(serialization, name)
+    if name == "autocast":
+        from .amp import autocast
+        return autocast
     if name in _FUNCTIONAL_ALIASES:
         from .nn import functional
         return getattr(functional, name)

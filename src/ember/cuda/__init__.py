@@ -6,7 +6,7 @@ a device raises PyTorch's error for a build without CUDA.
 """
 from __future__ import annotations
 
-from ._device import cupy_module, device as _device, require_cuda
+from .._device import cupy_module, device as _device, require_cuda
 
 __all__ = ["is_available", "device_count", "current_device", "set_device", "get_device_name",
            "get_device_properties", "get_device_capability", "synchronize", "empty_cache",
@@ -160,3 +160,11 @@ class device:
         if self._prev >= 0:
             set_device(self._prev)
         return False
+
+
+def __getattr__(name):
+    # ``torch.cuda.amp`` is reachable without importing it first
+    if name == "amp":
+        import importlib
+        return importlib.import_module(__name__ + ".amp")
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")

@@ -724,18 +724,24 @@ def test_function_non_differentiable_output():
     same_in_both(scenario)
 
 
+def _dirty_double(t):
+    """A user Function that doubles its input in place and marks it dirty."""
+    class Double(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    return Double
+
+
 def test_function_mark_dirty_returns_the_input():
     def scenario(t):
-        class Double(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                x.mul_(2)
-                ctx.mark_dirty(x)
-                return x
-
-            @staticmethod
-            def backward(ctx, g):
-                return g * 2
+        Double = _dirty_double(t)
         x = t.tensor([1.0, 3.0], requires_grad=True)
         y = x * 1
         z = Double.apply(y)
@@ -746,16 +752,7 @@ def test_function_mark_dirty_returns_the_input():
 
 def test_function_mark_dirty_on_leaf_raises():
     def scenario(t):
-        class Double(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                x.mul_(2)
-                ctx.mark_dirty(x)
-                return x
-
-            @staticmethod
-            def backward(ctx, g):
-                return g * 2
+        Double = _dirty_double(t)
         Double.apply(t.ones(2, requires_grad=True))
     same_error(scenario)
 

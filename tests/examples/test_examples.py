@@ -19,6 +19,7 @@ def run(args, cwd):
 def test_digits_trains_saves_a_torch_checkpoint_and_a_plot(tmp_path):
     pytest.importorskip("sklearn", reason="the digits example needs scikit-learn")
     pytest.importorskip("tqdm", reason="the digits example needs tqdm")
+    pytest.importorskip("matplotlib", reason="the digits example plots with matplotlib")
     stdout = run(["-m", "ember.examples.digits", "--epochs", "2", "--out", str(tmp_path)],
                  tmp_path)
     acc = float(stdout.split("test accuracy:")[1].split("%")[0])
@@ -31,6 +32,7 @@ def test_digits_trains_saves_a_torch_checkpoint_and_a_plot(tmp_path):
 
 
 def test_linear_regression_recovers_the_line(tmp_path):
+    pytest.importorskip("matplotlib", reason="the example plots its fit with matplotlib")
     stdout = run(["-m", "ember.examples.linear_regression", "--out", str(tmp_path)], tmp_path)
     fitted = stdout.split("fitted: y = ")[1].split()
     w, b = float(fitted[0]), float(fitted[3])
@@ -40,6 +42,7 @@ def test_linear_regression_recovers_the_line(tmp_path):
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])
 def test_mnist_example_runs_on_fake_data_through_the_runner(tmp_path, model):
+    pytest.importorskip("PIL", reason="FakeData makes PIL images: pip install pillow")
     script = os.path.join(EXAMPLES, "mnist.py")
     stdout = run(["-m", "ember.run", script, "--model", model, "--epochs", "1",
                   "--fake-size", "128", "--data", str(tmp_path)], tmp_path)

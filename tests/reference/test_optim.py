@@ -38,6 +38,15 @@ CONFIGS = [
     ("RAdam", dict(lr=0.05)),
     ("RAdam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", dict(lr=0.05, weight_decay=0.1, maximize=True)),
+    ("Rprop", dict(lr=0.05)),
+    ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
+    ("Adafactor", dict(lr=0.05)),
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-6, 1e-2), d=0.5 + 1.0,
+                       weight_decay=0.1)),
+    ("Adafactor", dict(lr=0.1, maximize=True)),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
 
@@ -150,10 +159,20 @@ def _resume_run(name, kw, dtype, restore):
         _step_ember(eo, ep)
         _step_torch(to, tp)
     ep, eo = restore(name, kw, edt, ep, eo, to)
+    to = _torch_reloaded(name, kw, tp, to)
     for step in range(HALF, STEPS):
         _step_ember(eo, ep)
         _step_torch(to, tp)
         _compare(ep, tp, dtype, f"step {step} after restore")
+
+
+def _torch_reloaded(name, kw, tp, to):
+    """torch's optimizer rebuilt from its own state dict: loading casts floating state to
+    the parameters' dtype (ASGD's float32 ``eta`` becomes float64), so a resumed run is
+    compared with a run resumed the same way."""
+    reloaded = _make(torch, name, tp, kw)
+    reloaded.load_state_dict(copy.deepcopy(to.state_dict()))
+    return reloaded
 
 
 def _fresh(name, kw, edt, ep):
@@ -192,6 +211,7 @@ def test_torch_resumes_from_ember_state_dict(name, kw):
     tp2 = _torch_params(torch.float64, [p.detach().numpy().copy() for p in ep])
     to2 = _make(torch, name, tp2, {**kw, "lr": 123.0})
     to2.load_state_dict(_to_torch(eo.state_dict()))
+    to = _torch_reloaded(name, kw, tp, to)
     for step in range(HALF, STEPS):
         _step_torch(to, tp)
         _step_torch(to2, tp2)
@@ -201,7 +221,7 @@ def test_torch_resumes_from_ember_state_dict(name, kw):
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-                                  "NAdam", "RAdam", "AdamW"])
+                                  "NAdam", "RAdam", "AdamW", "Rprop", "ASGD"])
 def test_complex_parameters_follow_torch(name):
     kw = dict(lr=0.05, momentum=0.5) if name in ("SGD", "RMSprop") else dict(lr=0.05)
     z0 = INIT[0] + 1j * TARGET[0]
@@ -243,6 +263,12 @@ def test_params_without_grad_are_skipped_like_torch():
     ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
     ("NAdam", dict(momentum_decay=-1.0), "Invalid momentum_decay value: -1.0"),
     ("RAdam", dict(betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+    ("Rprop", dict(etas=(1.5, 2.0)), "Invalid eta values: 1.5, 2.0"),
+    ("ASGD", dict(weight_decay=-1.0), "Invalid weight_decay value: -1.0"),
+    ("Adafactor", dict(beta2_decay=0.5), "beta2_decay should be <= 0 but is: 0.5"),
+    ("Adafactor", dict(eps=(-1.0, 1e-3)), "epsilon1 should be >= 0 but is: -1.0"),
+    ("Adafactor", dict(d=0.5), "Clipping threshold d should be >= 1 but is: 0.5"),
+    ("LBFGS", dict(lr=-0.5), "Invalid learning rate: -0.5"),
 ])
 def test_invalid_hyperparameters_raise_torchs_error(name, kw, message):
     with pytest.raises(ValueError) as t_err:

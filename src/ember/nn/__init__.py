@@ -1,4 +1,5 @@
 """ember.nn: modules, parameters, functional and init, as in torch.nn."""
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules import *  # noqa: F401,F403
-from . import functional, init, utils  # noqa: F401
+from . import functional, init, parallel, utils  # noqa: F401
+from .parallel import DataParallel  # noqa: F401

@@ -3,3 +3,6 @@ from ._functional.basic import *  # noqa: F401,F403
 from ._functional.conv import *  # noqa: F401,F403
 from ._functional.normalization import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
+from ._functional.loss import *  # noqa: F401,F403
+from ._functional.fractional_pool import *  # noqa: F401,F403
+from ._functional.embedding_bag import *  # noqa: F401,F403

@@ -56,8 +56,8 @@ class Linear(Primitive):
         gx = grad.matmul(w) if nx else None
         gw = None
         if nw:
-            g2 = grad.reshape(-1, w.shape[0])
-            gw = g2.t().matmul(x.reshape(-1, w.shape[1]))
+            rows = math.prod(x.shape[:-1])  # explicit: -1 cannot be inferred for 0 features
+            gw = grad.reshape(rows, w.shape[0]).t().matmul(x.reshape(rows, w.shape[1]))
         # the bias gradient is the output gradient: the engine sums it over the batch dims
         return gx, gw, (grad if nb else None)
 
@@ -66,8 +66,9 @@ class Linear(Primitive):
         x, w = ctx.saved_arrays
         nx, nw, nb = ctx.needs_input_grad
         gx = grad @ w if nx else None
-        g2 = grad.reshape(-1, w.shape[0])
-        gw = g2.T @ x.reshape(-1, w.shape[1]) if nw else None
+        rows = math.prod(x.shape[:-1])  # explicit: -1 cannot be inferred for 0 features
+        g2 = grad.reshape(rows, w.shape[0])
+        gw = g2.T @ x.reshape(rows, w.shape[1]) if nw else None
         return gx, gw, (g2.sum(axis=0) if nb else None)
 
 

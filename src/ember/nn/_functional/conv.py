@@ -24,8 +24,9 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
-    "lp_pool1d", "lp_pool2d", "pad", "interpolate", "upsample", "upsample_nearest",
-    "upsample_bilinear", "unfold", "fold", "pixel_shuffle", "pixel_unshuffle",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "pad", "interpolate", "upsample", "upsample_nearest",
+    "upsample_bilinear", "unfold", "fold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+    "native_channel_shuffle",
 ]
 
 _IntOrSeq = Union[int, Sequence[int]]
@@ -393,20 +394,30 @@ def avg_pool3d(input: Tensor, kernel_size: _IntOrSeq, stride: Optional[_IntOrSeq
                        divisor_override)
 
 
+def _lp_poolnd(n: int, input: Tensor, norm_type: float, kernel_size, stride, ceil_mode):
+    """Power-average pooling: ``(sum over window of x**p) ** (1/p)``."""
+    k = _ntuple(kernel_size, n)
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[n - 1]
+    out = avg(input.pow(norm_type), k, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(math.prod(k)).pow(1.0 / norm_type)
+
+
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride=None,
               ceil_mode: bool = False) -> Tensor:
-    """Power-average pooling: ``(sum over window of x**p) ** (1/p)``."""
-    k = _ntuple(kernel_size, 1)
-    out = avg_pool1d(input.pow(norm_type), k, stride, 0, ceil_mode)
-    return (out.sign() * out.abs().relu()).mul(k[0]).pow(1.0 / norm_type)
+    """1-D power-average pooling: ``(sum over window of x**p) ** (1/p)``."""
+    return _lp_poolnd(1, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size: _IntOrSeq, stride=None,
               ceil_mode: bool = False) -> Tensor:
     """2-D power-average pooling: ``(sum over window of x**p) ** (1/p)``."""
-    kh, kw = _ntuple(kernel_size, 2)
-    out = avg_pool2d(input.pow(norm_type), (kh, kw), stride, 0, ceil_mode)
-    return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
+    return _lp_poolnd(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: _IntOrSeq, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """3-D power-average pooling: ``(sum over window of x**p) ** (1/p)``."""
+    return _lp_poolnd(3, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 # -- adaptive pooling ----------------------------------------------------------------
@@ -872,3 +883,22 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) -> the same shape with the channels of ``groups`` groups interleaved."""
+    if input.dim() <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    x = input.reshape(n, groups, c // groups, *rest).transpose(1, 2)
+    return x.reshape(n, c, *rest)
+
+
+native_channel_shuffle = channel_shuffle

@@ -13,3 +13,8 @@ from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
+from . import batchnorm, fold, instancenorm, pixelshuffle, upsampling, utils  # noqa: F401

@@ -212,3 +212,11 @@ class ConvTranspose3d(_ConvTranspose):
 
     _n = 3
     _fn = staticmethod(F.conv_transpose3d)
+
+
+def __getattr__(name: str):
+    # torch.nn.modules.conv also holds the lazy twins; they live in lazy.py, built on this file
+    if name.startswith("Lazy"):
+        from . import lazy
+        return getattr(lazy, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,19 +1,23 @@
 """Normalisation layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm,
-RMSNorm and LocalResponseNorm."""
+RMSNorm, LocalResponseNorm and the legacy CrossMapLRN2d."""
 from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
+import numpy as np
+
 from ... import _dtype as D
 from ..._creation import empty, ones, tensor, zeros
 from ..._tensor import Size, Tensor
+from ...ops._util import const
 from .. import init
 from .._functional import normalization as F
 from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
-           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm",
+           "CrossMapLRN2d"]
 
 _Shape = Union[int, Sequence[int], Size]
 
@@ -270,6 +274,42 @@ class LocalResponseNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """Lua Torch's cross-channel response normalisation of 4-D inputs, kept for old models.
+
+    Its channel window is the legacy one: the ``(size - 1) // 2 + 1`` channels from ``c``
+    upwards, those below ``c`` down to ``c - size // 2`` (roughly), and channel 0 always.
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def _window(self, channels: int) -> np.ndarray:
+        """(C, C) 0/1 matrix: which squared channels feed each channel's scale."""
+        pre_pad = int((self.size - 1) / 2 + 1)
+        w = np.zeros((channels, channels))
+        for c in range(channels):
+            w[c, max(1, c - pre_pad + 1):min(c + pre_pad - 1, channels - 1) + 1] = 1
+        w[:, 0] = 1  # the legacy running sum never takes channel 0 out again
+        return w
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             "instead.")
+        window = const(input._xp().asarray(self._window(input.shape[1]),
+                                           dtype=input._data.dtype))
+        scale = (input * input).permute(0, 2, 3, 1).matmul(window.t()).permute(0, 3, 1, 2)
+        return input * (scale * (self.alpha / self.size) + self.k) ** -self.beta
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

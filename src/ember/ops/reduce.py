@@ -509,7 +509,8 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
         return sum(sign(a), dims, keepdim)
     if p == 1:
         return sum(a, dims, keepdim)
-    return sum(a ** p, dims, keepdim) ** (1.0 / p)
+    from .linalg import vector_norm  # deferred: linalg builds on this module
+    return vector_norm(input, p, dims, keepdim)
 
 
 class Logsumexp(Primitive):

@@ -160,3 +160,11 @@ def is_anomaly_check_nan_enabled() -> bool:
 
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from . import graph  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # autograd.functional builds on tensor creation, which imports this package first
+    if name == "functional":
+        import importlib
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

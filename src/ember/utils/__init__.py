@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import importlib as _importlib
 
-__all__ = ["data", "hooks"]
+__all__ = ["data", "hooks", "checkpoint"]
 
 
 def __getattr__(name):
-    # ``data`` pulls in multiprocessing; load it only when someone asks for it
-    if name in ("data", "hooks"):
-        mod = _importlib.import_module(f"{__name__}.data")
+    # ``data`` pulls in multiprocessing; load the submodules only when someone asks for them
+    if name in __all__:
+        mod = _importlib.import_module(f"{__name__}.{name}")
         globals()[name] = mod
         return mod
     raise AttributeError(f"module 'ember.utils' has no attribute '{name}'")

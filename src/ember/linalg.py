@@ -17,7 +17,7 @@ from .autograd.function import Primitive
 from .ops._util import const, wrap_dim
 from .ops.linalg import _broadcast_batch, _cross, _short, _with_out, matmul, vector_norm
 
-__all__ = ["LinAlgError", "matmul", "vecdot", "cross", "vector_norm", "matrix_norm", "norm",
+__all__ = ["LinAlgError", "householder_product", "matmul", "vecdot", "cross", "vector_norm", "matrix_norm", "norm",
            "inv", "solve", "det", "slogdet", "pinv", "lstsq", "svd", "svdvals", "qr", "eigh",
            "eigvalsh", "eig", "eigvals", "cholesky", "matrix_rank", "multi_dot",
            "matrix_power", "matrix_exp", "diagonal"]
@@ -809,3 +809,25 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
     from . import diagonal as _diagonal
     return _diagonal(A, offset=offset, dim1=dim1, dim2=dim2)
 
+
+
+def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
+    """The first ``k`` columns of the product of Householder reflectors
+    ``H_i = I - tau_i v_i v_i^H``, ``v_i`` being column ``i`` of ``A`` below the diagonal
+    with an implicit 1 on it (the ``Q`` of a QR factorisation in LAPACK's form)."""
+    from ._creation import eye
+    from .ops.shape import cat
+    n, k = A.shape[-2], A.shape[-1]
+    if tau.shape[-1] > k:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater "
+                           "than or equal to tau.shape[-1]")
+    if k > n:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater "
+                           "than or equal to input.shape[-1]")
+    batch = tuple(A.shape[:-2])
+    q = eye(n, k, dtype=A.dtype, device=A.device).expand(*batch, n, k)
+    for i in range(tau.shape[-1] - 1, -1, -1):
+        v = cat([A.new_zeros(batch + (i,)), A.new_ones(batch + (1,)), A[..., i + 1:, i]], -1)
+        t = tau[..., i].reshape(*batch, 1, 1)
+        q = q - t * v.unsqueeze(-1) * (v.conj().unsqueeze(-2) @ q)
+    return _with_out(q, out) if out is not None else q

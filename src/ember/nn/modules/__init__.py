@@ -18,3 +18,10 @@ from .distance import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
 from . import batchnorm, fold, instancenorm, pixelshuffle, upsampling, utils  # noqa: F401
+
+# what ``from .modules import *`` gives ember.nn: the layers, not these submodules (an
+# ``nn.utils`` from here would hide the real one)
+__all__ = [name for file in (module, container, linear, activation, loss, dropout, sparse,
+                             flatten, conv, pooling, normalization, padding, rnn, transformer,
+                             lazy, distance, channelshuffle, adaptive)
+           for name in file.__all__]

@@ -743,6 +743,13 @@ class Module:
         return _add_hook(self._load_state_dict_pre_hooks,
                          lambda *a: hook(self, *a), False)
 
+    def _register_load_state_dict_pre_hook(self, hook: Callable,
+                                           with_module: bool = False) -> RemovableHandle:
+        """The older form: ``hook(state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)``, the module first with ``with_module``."""
+        return _add_hook(self._load_state_dict_pre_hooks,
+                         (lambda *a: hook(self, *a)) if with_module else hook, False)
+
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, incompatible_keys)`` runs after ``load_state_dict``."""
         return _add_hook(self._load_state_dict_post_hooks, hook, False)

@@ -5,7 +5,8 @@ methods (their first argument is the tensor), and in ``__all__`` those that the
 ``ember`` namespace exports.
 """
 from . import elementwise, reduce, shape, index, linalg, fill, nn  # noqa: F401
-from . import calculus, flags, numeric, restructure, statistics, windows  # noqa: F401
+from . import calculus, flags, method_forms, numeric, restructure, statistics  # noqa: F401
+from . import windows  # noqa: F401
 
 METHOD_MODULES = (elementwise, reduce, shape, index, linalg, fill, nn, calculus, flags,
-                  numeric, restructure, statistics, windows)
+                  method_forms, numeric, restructure, statistics, windows)

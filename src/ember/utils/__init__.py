@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib as _importlib
 
-__all__ = ["data", "hooks", "checkpoint"]
+__all__ = ["data", "hooks", "checkpoint", "tensorboard"]
 
 
 def __getattr__(name):
@@ -12,4 +12,5 @@ def __getattr__(name):
         mod = _importlib.import_module(f"{__name__}.{name}")
         globals()[name] = mod
         return mod
-    raise AttributeError(f"module 'ember.utils' has no attribute '{name}'")
+    from .._naming import public_name
+    raise AttributeError(f"module '{public_name(__name__)}' has no attribute '{name}'")

@@ -164,7 +164,7 @@ from . import graph  # noqa: E402,F401
 
 def __getattr__(name):
     # autograd.functional builds on tensor creation, which imports this package first
-    if name == "functional":
+    if name in ("functional", "profiler"):
         import importlib
-        return importlib.import_module(f"{__name__}.functional")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -82,3 +82,28 @@ def test_method_form_errors_match_torch(call):
 def test_dlpack_exchange_with_numpy():
     t = ember.tensor(X)
     np.testing.assert_array_equal(np.from_dlpack(t), X)
+
+
+def test_storages_share_memory_and_report_sizes_like_torch():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for lib in (ember, torch):
+            base = lib.arange(6.0)
+            view = base.reshape(2, 3)[1]
+            untyped = view.untyped_storage()
+            assert (untyped.nbytes(), untyped.size(), len(untyped)) == (24, 24, 24)
+            typed = base.storage()
+            assert (typed.size(), typed.nbytes(), typed.element_size()) == (6, 24, 4)
+            assert typed.dtype == lib.float32 and typed.tolist()[:3] == [0.0, 1.0, 2.0]
+            base[0] = 7
+            assert base.storage()[0] == 7.0  # the storage is the tensor's memory
+    import sys
+    assert sys.getsizeof(ember.zeros(1000).untyped_storage()) > 4000
+
+
+def test_storage_warns_once_like_torch():
+    import ember.storage as S
+    S._warned[0] = False
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        ember.zeros(2).storage()

@@ -212,6 +212,24 @@ def is_distributed(self: Tensor) -> bool:
     return False
 
 
+def storage(self: Tensor):
+    """The tensor's memory as elements of its dtype (``TypedStorage``, deprecated)."""
+    from ..storage import typed_storage_of
+    return typed_storage_of(self)
+
+
+def untyped_storage(self: Tensor):
+    """The tensor's memory as bytes (shared with the tensor and its views)."""
+    from ..storage import UntypedStorage
+    return UntypedStorage(self._data)
+
+
+def storage_type(self: Tensor):
+    """The class of ``storage()``."""
+    from ..storage import TypedStorage
+    return TypedStorage
+
+
 def __reversed__(self: Tensor) -> Tensor:
     """``self`` flipped along dimension 0 (a 0-d tensor is returned as is)."""
     return self if self.dim() == 0 else self.flip(0)
@@ -230,6 +248,7 @@ def __dlpack_device__(self: Tensor):
 TENSOR_METHODS = ["type_as", "unfold", "sum_to_size", "cumsum_", "cumprod_", "put_",
                   "renorm_", "index_reduce_", "fill_diagonal_", "new", "new_empty_strided",
                   "apply_", "map_", "map2_", "resize_", "resize_as_", "unsafe_chunk",
-                  "unsafe_split", "unsafe_split_with_sizes", "is_distributed", "__reversed__",
+                  "unsafe_split", "unsafe_split_with_sizes", "is_distributed", "storage",
+                  "untyped_storage", "storage_type", "__reversed__",
                   "__dlpack__", "__dlpack_device__"]
 _attach_properties(Tensor)

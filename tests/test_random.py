@@ -1,4 +1,5 @@
-"""Seeding, generators and the random factories (ember's own streams, so no torch here)."""
+"""Seeding, generators and the random factories (no torch here; the differential stream tests
+are in tests/reference/test_random_streams.py)."""
 import numpy as np
 import pytest
 
@@ -11,6 +12,14 @@ def test_manual_seed_makes_draws_reproducible():
     a = ember.rand(4)
     ember.manual_seed(5)
     assert ember.equal(a, ember.rand(4))
+
+
+def test_seed_zero_gives_the_numbers_pytorch_prints():
+    # PyTorch 2.13 on the CPU: manual_seed(0); rand(2); randint(0, 10, (5,)); randperm(6)
+    ember.manual_seed(0)
+    assert ember.rand(2).tolist() == [0.49625658988952637, 0.7682217955589294]
+    assert ember.randint(0, 10, (5,)).tolist() == [3, 0, 3, 9, 7]
+    assert ember.randperm(6).tolist() == [1, 3, 5, 2, 4, 0]
 
 
 def test_manual_seed_returns_the_default_generator_and_sets_initial_seed():

@@ -11,9 +11,8 @@ import warnings
 import numpy as np
 
 from .._device import move_array
-from .._random import _gen
+from .._random import normal_values, permutation, uniform_values
 from .._tensor import Tensor
-from ..ops._special import erfinv
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -27,11 +26,6 @@ def _write(tensor: Tensor, arr) -> Tensor:
     tensor._data[...] = move_array(np.asarray(arr), tensor.device)
     tensor._vc[0] += 1
     return tensor
-
-
-def _float_np(tensor: Tensor):
-    # draw in float32 when the tensor is float32 (or narrower): cheaper, same distribution
-    return np.float32 if tensor._data.dtype.itemsize <= 4 else np.float64
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -77,14 +71,14 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with values drawn uniformly from ``[a, b)``."""
-    u = _gen(generator).random(tensor.shape, dtype=_float_np(tensor))
-    return _write(tensor, u * (b - a) + a)
+    u = uniform_values(generator, tensor.numel(), tensor.dtype, a, b)
+    return _write(tensor, u.reshape(tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with values drawn from N(mean, std²)."""
-    z = _gen(generator).standard_normal(tensor.shape, dtype=_float_np(tensor))
-    return _write(tensor, z * std + mean)
+    z = normal_values(generator, tensor.numel(), tensor.dtype, mean, std)
+    return _write(tensor, z.reshape(tensor.shape))
 
 
 def _norm_cdf(x: float) -> float:
@@ -97,12 +91,33 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    lo, hi = _norm_cdf((a - mean) / std), _norm_cdf((b - mean) / std)
-    # inverse-CDF sampling: uniform between the bounds' CDF values, mapped back through the
-    # normal quantile sqrt(2) * erfinv(2u - 1)
-    u = _gen(generator).uniform(2 * lo - 1, 2 * hi - 1, tensor.shape)
-    z = erfinv(u) * (std * math.sqrt(2.0)) + mean
-    return _write(tensor, np.clip(z, a, b))
+    # torch 2.13's rejection sampler, drawing in the same order: redraw whole normal tensors
+    # while any value falls outside [a, b] when that is likely, else uniform proposals on
+    # [a, b] accepted against the normal density
+    n, dt = tensor.numel(), tensor.dtype
+    store = tensor._data.dtype
+    if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+        lo, hi = np.array([a, b]).astype(store)
+        out = normal_values(generator, n, dt, mean, std).astype(store)
+        while ((out < lo) | (out > hi)).any():
+            out = np.where((out < lo) | (out > hi), normal_values(generator, n, dt, mean, std), out)
+        return _write(tensor, out.reshape(tensor.shape))
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def proposal():
+        cand = uniform_values(generator, n, dt, a, b).astype(store)
+        log_pdf = ((cand - store.type(mean)) / store.type(std)) ** 2 * store.type(-0.5) \
+            - store.type(log_peak)
+        with np.errstate(divide="ignore"):
+            return cand, np.log(uniform_values(generator, n, dt).astype(store)) > log_pdf
+
+    out, pending = proposal()
+    while pending.any():
+        cand, again = proposal()
+        out = np.where(pending, cand, out)
+        pending = pending & again
+    return _write(tensor, out.reshape(tensor.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -193,7 +208,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _gen(generator).standard_normal((rows, cols))
+    flat = normal_values(generator, rows * cols, tensor.dtype).reshape(rows, cols)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -211,11 +226,10 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    rng = _gen(generator)
-    arr = rng.standard_normal((rows, cols)) * std
-    # a random permutation of the rows per column; its first num_zeros entries become zero
-    zero_rows = np.argsort(rng.random((rows, cols)), axis=0)[:num_zeros]
-    arr[zero_rows, np.arange(cols)] = 0
+    arr = normal_values(generator, rows * cols, tensor.dtype, 0.0, std).reshape(rows, cols)
+    # as torch: per column, the first num_zeros rows of a randperm (default generator) are zeroed
+    for col in range(cols):
+        arr[permutation(None, rows)[:num_zeros], col] = 0
     return _write(tensor, arr)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argtypes import not_tensor_error
 from .._random import bernoulli, multinomial  # noqa: F401  (bound as methods below)
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -47,8 +48,7 @@ def zero_(self: Tensor) -> Tensor:
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast, converted to this dtype and device) into ``self``."""
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
-                        f"{type(src).__name__}")
+        raise not_tensor_error("copy_", "src", 1, src)
     _check_copy_shape(self._data.shape, src._data.shape)
     if src.device != self.device:
         src = src.to(self.device)
@@ -80,11 +80,6 @@ def _check_copy_shape(dst, src):
                            f"broadcast shape [{', '.join(map(str, shape))}]")
 
 
-def _rng(generator):
-    from .._random import _gen
-    return _gen(generator)
-
-
 def _random_fill(self: Tensor, values: np.ndarray) -> Tensor:
     return _write(self, values.astype(self._data.dtype, copy=False))
 
@@ -105,8 +100,9 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={from_} > to={to}")
-    u = _rng(generator).random(self._data.shape)
-    return _random_fill(self, from_ + (to - from_) * u)
+    from .._random import uniform_values
+    u = uniform_values(generator, self._data.size, self.dtype, from_, to)
+    return _random_fill(self, u.reshape(self._data.shape))
 
 
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
@@ -114,44 +110,74 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None
     _need_float(self, "normal_kernel")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _random_fill(self, mean + std * _rng(generator).standard_normal(self._data.shape))
+    from .._random import normal_values
+    z = normal_values(generator, self._data.size, self.dtype, mean, std)
+    return _random_fill(self, z.reshape(self._data.shape))
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     """Fill with 0/1 samples that are 1 with probability ``p`` (number or tensor)."""
-    probs = p._data if isinstance(p, Tensor) else p
-    return _random_fill(self, _rng(generator).random(self._data.shape) < probs)
+    from .._random import bernoulli_values
+    if isinstance(p, Tensor):
+        probs = np.broadcast_to(p._data, self._data.shape)
+        return _random_fill(self, bernoulli_values(generator, probs, p.dtype.name != "float64"))
+    return _random_fill(self, bernoulli_values(generator, np.full(self._data.shape, p), False))
 
 
 def random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator=None) -> Tensor:
     """Fill with integers uniform on [from_, to) (``random_(to)`` means [0, to))."""
+    from .._random import _mt, int_values
+    n = self._data.size
+    if to is None and from_ == 0:
+        return _random_fill(self, _full_range(_mt(generator), self, n).reshape(self._data.shape))
     if to is None:
-        if from_ == 0:
-            to = 2 ** 24 if self._data.dtype.kind == "f" else np.iinfo(self._data.dtype).max \
-                if self._data.dtype.kind in "iu" else 2
-        else:
-            from_, to = 0, from_
-    return _random_fill(self, _rng(generator).integers(from_, to, self._data.shape))
+        from_, to = 0, from_
+    return _random_fill(self, int_values(generator, n, int(from_), int(to)).reshape(
+        self._data.shape))
+
+
+def _full_range(mt, self: Tensor, n: int) -> np.ndarray:
+    """``random_()`` without bounds: [0, 2**mantissa] for floats, [0, max] for integers,
+    from one word each (two for int64 and float64), as torch draws them."""
+    name = self.dtype.name
+    if name == "bool":
+        return (mt.u32(n) & np.uint64(1)).astype(bool)
+    modulus = {"float64": (1 << 53) + 1, "float32": (1 << 24) + 1, "float16": (1 << 11) + 1,
+               "bfloat16": (1 << 8) + 1}.get(name)
+    if modulus is None:
+        modulus = int(np.iinfo(self._data.dtype).max) + 1
+    words = mt.u64(n) if name in ("int64", "float64") else mt.u32(n)
+    return words % np.uint64(modulus)
+
+
+def _uniform64(self: Tensor, generator) -> np.ndarray:
+    """One float64 uniform per element: what torch's CPU kernels for the exponential,
+    geometric and Cauchy distributions transform, whatever the tensor's dtype."""
+    from .._random import _mt
+    return _mt(generator).uniform(self._data.size, 53).reshape(self._data.shape)
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples of an exponential distribution of rate ``lambd``."""
-    return _random_fill(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
+    return _random_fill(self, -np.log1p(-_uniform64(self, generator)) / lambd)
 
 
 def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
     """Fill with samples of a geometric distribution (trials to first success)."""
-    return _random_fill(self, _rng(generator).geometric(p, self._data.shape))
+    with np.errstate(divide="ignore"):
+        return _random_fill(self, np.ceil(np.log(_uniform64(self, generator)) / np.log1p(-p)))
 
 
 def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
     """Fill with samples whose logarithm is N(mean, std**2)."""
-    return _random_fill(self, _rng(generator).lognormal(mean, std, self._data.shape))
+    from .._random import _mt
+    z = _mt(generator).normal_serial(self._data.size).reshape(self._data.shape)
+    return _random_fill(self, np.exp(z * std + mean))
 
 
 def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples of a Cauchy distribution."""
-    return _random_fill(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
+    return _random_fill(self, median + sigma * np.tan(np.pi * (_uniform64(self, generator) - 0.5)))
 
 
 TENSOR_METHODS = ["bernoulli", "multinomial", "fill_", "zero_", "copy_", "uniform_", "normal_", "bernoulli_", "random_",

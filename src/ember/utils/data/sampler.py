@@ -12,9 +12,10 @@ __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler
 
 
 def _fresh_seed(generator=None) -> int:
-    """A non-negative 63-bit seed drawn from ``generator`` (the global one by default)."""
-    from ... import _random
-    return int(_random.randint(0, 2 ** 63 - 1, (), generator=generator).item())
+    """A non-negative 63-bit seed drawn from ``generator`` (the global one by default), as
+    torch's ``empty((), dtype=int64).random_()`` draws it."""
+    from ... import _creation, _dtype
+    return int(_creation.empty((), dtype=_dtype.int64).random_(generator=generator).item())
 
 
 def _seeded_generator(generator):
@@ -87,9 +88,8 @@ class RandomSampler(Sampler[int]):
             return
         for _ in range(self.num_samples // n):
             yield from _random.randperm(n, generator=g).tolist()
-        rest = self.num_samples % n
-        if rest:
-            yield from _random.randperm(n, generator=g).tolist()[:rest]
+        # drawn even when nothing of it is used, so that the stream advances as torch's does
+        yield from _random.randperm(n, generator=g).tolist()[:self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples

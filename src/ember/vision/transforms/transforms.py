@@ -10,7 +10,7 @@ import math
 import numbers
 from typing import Callable, Sequence
 
-from ... import _random
+from ... import _dtype, _random
 from ...nn.modules.module import Module
 from . import functional as F
 from .functional import InterpolationMode, _interpolation
@@ -27,7 +27,8 @@ def _rand() -> float:
 
 
 def _uniform(low: float, high: float) -> float:
-    return low + (high - low) * _rand()
+    # torchvision draws ``torch.empty(1).uniform_(low, high)``
+    return float(_random.uniform_values(None, 1, _dtype.float32, low, high)[0])
 
 
 def _randint(low: int, high: int) -> int:

@@ -93,6 +93,8 @@ def main(argv=None):
     ap.add_argument("--out", default="out", help="folder for the checkpoint and the plot")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--export-onnx", metavar="PATH", default=None,
+                    help="also write the trained model as ONNX (needs the onnx package)")
     args = ap.parse_args(argv)
 
     from tqdm import tqdm
@@ -139,6 +141,12 @@ def main(argv=None):
     save_plot(history, plot)
     print(f"test accuracy: {100 * history['test_acc'][-1]:.2f}%")
     print(f"saved the model to {ckpt} and the curves to {plot}")
+    if args.export_onnx:
+        os.makedirs(os.path.dirname(args.export_onnx) or ".", exist_ok=True)
+        torch.onnx.export(model.cpu(), (torch.zeros(1, 1, 8, 8),), args.export_onnx,
+                          input_names=["images"], output_names=["logits"],
+                          dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}})
+        print(f"exported the model to {args.export_onnx}")
     return history
 
 

@@ -6,9 +6,10 @@ import importlib as _importlib
 
 __version__ = "0.28.0"  # the torchvision release that goes with PyTorch 2.13
 
-__all__ = ["datasets", "transforms", "utils", "io", "get_image_backend", "set_image_backend"]
+__all__ = ["datasets", "transforms", "utils", "io", "models", "ops", "get_image_backend",
+           "set_image_backend"]
 
-_SUBMODULES = {"datasets", "transforms", "utils", "io"}
+_SUBMODULES = {"datasets", "transforms", "utils", "io", "models", "ops"}
 _image_backend = "PIL"
 
 
@@ -31,4 +32,5 @@ def __getattr__(name):
         mod = _importlib.import_module(f"{__name__}.{name}")
         globals()[name] = mod
         return mod
-    raise AttributeError(f"module 'ember.vision' has no attribute '{name}'")
+    from .._naming import public_name
+    raise AttributeError(f"module '{public_name(__name__)}' has no attribute '{name}'")

@@ -167,7 +167,8 @@ def test_uncaught_exception_shows_only_the_scripts_traceback(tmp_path):
     lines = res.stderr.strip().splitlines()
     assert res.returncode == 1
     assert lines[0] == "Traceback (most recent call last):"
-    assert lines[1].startswith('  File "script.py", line 4, in <module>')
+    # absolute, as ``python script.py`` prints it
+    assert lines[1].startswith(f'  File "{tmp_path / "script.py"}", line 4, in <module>')
     assert lines[-1] == "ValueError: boom"
     assert "ember" not in res.stderr
 
@@ -212,3 +213,56 @@ def test_missing_script_exits_2(tmp_path):
 def test_no_arguments_prints_usage_and_exits_2(tmp_path):
     res = _run([], tmp_path)
     assert (res.returncode, res.stderr.startswith("usage:")) == (2, True)
+
+
+# -- what the script sees, as under real PyTorch --------------------------------------------
+def test_script_file_is_absolute_and_argv_as_typed(tmp_path):
+    _script(tmp_path, "import sys; print(__file__); print(sys.argv[0])")
+    res = _run(["script.py"], tmp_path)
+    assert res.stdout.splitlines() == [str(tmp_path / "script.py"), "script.py"], res.stderr
+
+
+def test_help_explains_the_runner(tmp_path):
+    res = _run(["--help"], tmp_path)
+    assert res.returncode == 0 and res.stdout.startswith("usage:")
+    assert "-m module" in res.stdout and "torchvision" in res.stdout
+
+
+_NAMES_SCRIPT = """
+    import importlib.metadata
+    import torch
+    import torch.nn as nn
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    print(type(model))
+    print(type(model[0]).__module__, type(torch.optim.SGD(model.parameters(), lr=1)).__module__)
+    print(torch.__version__, type(torch.__version__).__name__, torch.__version__ >= (2, 13))
+    print(importlib.metadata.version("torch"))
+    print(torch.version.__version__, torch.version.cuda, torch.version.hip, torch.version.debug)
+    try:
+        torch.no_such_function
+    except AttributeError as err:
+        print(err)
+"""
+
+
+def test_runner_names_classes_and_versions_as_torch(tmp_path):
+    _script(tmp_path, _NAMES_SCRIPT)
+    res = _run(["script.py"], tmp_path)
+    lines = res.stdout.splitlines()
+    assert lines[0] == "<class 'torch.nn.modules.container.Sequential'>", res.stderr
+    assert lines[1:4] == ["torch.nn.modules.linear torch.optim.sgd",
+                          "2.13.0+cpu TorchVersion True", "2.13.0+cpu"]
+    assert lines[5] == "module 'torch' has no attribute 'no_such_function'"
+
+
+def test_runner_output_matches_real_torch(tmp_path):
+    pytest.importorskip("torch", reason="compares with real PyTorch")
+    path = _script(tmp_path, _NAMES_SCRIPT)
+    ours = _run(["script.py"], tmp_path)
+    theirs = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert ours.stdout == theirs.stdout, ours.stderr + theirs.stderr
+
+
+def test_plain_ember_keeps_its_own_names():
+    assert type(ember.nn.Linear(1, 1)).__module__ == "ember.nn.modules.linear"

@@ -371,3 +371,37 @@ def test_truncated_safetensors_gives_a_clear_error(tmp_path):
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(RuntimeError, match="corrupted or truncated"):
         ember.load(path)
+
+
+def test_force_weights_only_switches_follow_torch(tmp_path, monkeypatch):
+    import numpy as np
+    path = tmp_path / "arrays.pt"
+    ember.save({"a": np.arange(3)}, path)  # a pickled NumPy array: refused by weights-only
+    with pytest.raises(Exception, match="Weights only load failed"):
+        ember.load(path)
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+    with pytest.warns(UserWarning, match="forcing weights_only=False"):
+        assert ember.load(path)["a"].tolist() == [0, 1, 2]
+    with pytest.raises(Exception, match="Weights only load failed"):
+        ember.load(path, weights_only=True)  # an explicit argument still wins
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "1")
+    with pytest.raises(RuntimeError, match="Only one of"):
+        ember.load(path)
+    monkeypatch.delenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD")
+    with pytest.raises(Exception, match="Weights only load failed"):
+        ember.load(path, weights_only=False)  # forced on, whatever the argument
+
+
+class _Point:
+    def __init__(self, x):
+        self.x = x
+
+
+def test_safe_globals_context_allows_a_class_only_inside(tmp_path):
+    path = tmp_path / "point.pt"
+    ember.save(_Point(3), path)
+    with ember.serialization.safe_globals([_Point]):
+        assert ember.load(path).x == 3
+    assert _Point not in ember.serialization.get_safe_globals()
+    with pytest.raises(Exception, match="Weights only load failed"):
+        ember.load(path)

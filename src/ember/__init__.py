@@ -12,7 +12,7 @@ from . import _allocator
 
 _allocator.tune()
 
-__version__ = "2.13.0"  # the PyTorch API version ember follows
+from .torch_version import __version__  # noqa: F401  (the PyTorch API version ember follows)
 
 from ._dtype import (  # noqa: F401
     bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float, float16,
@@ -20,7 +20,7 @@ from ._dtype import (  # noqa: F401
     promote_types, set_default_dtype, short, uint8, can_cast,
 )
 from ._dtype import result_type as _result_type
-from ._device import device  # noqa: F401
+from ._device import device, get_default_device, set_default_device  # noqa: F401
 from ._tensor import Size, Tensor  # noqa: F401
 from ._tensor import _bind_methods
 from ._creation import *  # noqa: F401,F403
@@ -37,7 +37,22 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.nn import *  # noqa: F401,F403
+from .ops.calculus import *  # noqa: F401,F403
+from .ops.flags import *  # noqa: F401,F403
+from .ops.numeric import *  # noqa: F401,F403
+from .ops.restructure import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
+from .ops.windows import *  # noqa: F401,F403
+from .ops.special import *  # noqa: F401,F403
+from .ops.search import *  # noqa: F401,F403
+from .ops.finite_differences import *  # noqa: F401,F403
+from .ops.legacy_linalg import *  # noqa: F401,F403
 from ._typed import *  # noqa: F401,F403
+from ._layout import *  # noqa: F401,F403
+from ._constants import *  # noqa: F401,F403
+from ._aliases import *  # noqa: F401,F403
+from ._control_flow import *  # noqa: F401,F403
+from ._autocast_state import *  # noqa: F401,F403
 
 _bind_methods()
 
@@ -85,7 +100,10 @@ builtins_bool = _builtins.bool
 # submodules loaded on first attribute access (``import ember`` stays fast)
 _LAZY_MODULES = {
     "nn", "optim", "utils", "cuda", "backends", "linalg", "autograd", "random", "accelerator",
-    "vision", "serialization", "return_types", "amp",
+    "vision", "serialization", "return_types", "amp", "func", "profiler", "testing",
+    "futures", "_C",
+    "fx", "jit", "onnx", "compiler", "_dynamo", "special", "fft", "version", "torch_version",
+    "hub", "distributions", "distributed", "multiprocessing", "cpu", "types",
 }
 
 
@@ -93,6 +111,8 @@ def __getattr__(name):
     if name in _LAZY_MODULES:
         mod = _importlib.import_module(f"{__name__}.{name}")
         globals()[name] = mod
+        from ._naming import rename_loaded_classes
+        rename_loaded_classes()  # under the runner, its classes print as torch's
         return mod
     if name in ("save", "load"):
         from . import serialization
@@ -103,18 +123,35 @@ def __getattr__(name):
     if name in _FUNCTIONAL_ALIASES:
         from .nn import functional
         return getattr(functional, name)
+    # torch.X forms of other APIs (ATen argument orders, in-place ops)
+    _aten = _importlib.import_module(f"{__name__}._aten")
+    if name in _aten.__all__:
+        return getattr(_aten, name)
+    if name == "compile":
+        from ._dynamo import compile
+        return compile
     if name in _COMPILE_NAMES:
         from . import _compat
         return getattr(_compat, name)
-    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+    from ._naming import public_name
+    raise AttributeError(f"module '{public_name(__name__)}' has no attribute '{name}'")
 
 
 # torch.X names that are nn.functional's functions with the same signature
 _FUNCTIONAL_ALIASES = {"dropout", "alpha_dropout", "feature_dropout", "bilinear",
-                       "cosine_similarity", "pairwise_distance"}
-_COMPILE_NAMES = {"compile", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+                       "cosine_similarity", "pairwise_distance", "conv1d", "conv2d", "conv3d",
+                       "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "pixel_shuffle",
+                       "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "pdist"}
+_COMPILE_NAMES = {"use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+                  "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
+                  "get_deterministic_debug_mode",
                   "set_num_threads", "get_num_threads", "set_num_interop_threads",
                   "get_num_interop_threads", "set_float32_matmul_precision",
                   "get_float32_matmul_precision", "set_anomaly_enabled", "typename",
                   "broadcast_shapes", "broadcast_tensors", "manual_seed_all", "is_anomaly_enabled",
                   "is_anomaly_check_nan_enabled"}
+
+# torch.sum(ndarray) & co. raise torch's "must be Tensor" TypeError
+from ._argtypes import guard_namespace as _guard_namespace  # noqa: E402
+
+_guard_namespace(globals())

@@ -1,4 +1,4 @@
-"""Top-level utilities that exist for compatibility: threads, determinism, compile …"""
+"""Top-level utilities that exist for compatibility: threads, determinism …"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,16 +7,40 @@ _threads = {"intra": None, "inter": 1}  # intra None: not set, report the CPU co
 _flags = {"deterministic": False, "matmul_precision": "highest"}
 
 
-def compile(model=None, **kwargs):
-    """No compiler here: returns the model (or a decorator that does)."""
-    if model is None:
-        return lambda m: m
-    return model
-
-
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """ember's CPU kernels are deterministic already; the flag is recorded."""
     _flags["deterministic"] = bool(mode)
+    _flags["warn_only"] = bool(warn_only)
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms`` was called with ``warn_only=True``."""
+    return _flags.get("warn_only", False)
+
+
+_DEBUG_MODES = ("default", "warn", "error")
+
+
+def set_deterministic_debug_mode(debug_mode) -> None:
+    """0/'default': off; 1/'warn': deterministic, warn only; 2/'error': deterministic."""
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError(f"invalid value of debug_mode, expected one of `default`, `warn`, "
+                               f"`error`, but got {debug_mode}")
+        debug_mode = _DEBUG_MODES.index(debug_mode)
+    elif not isinstance(debug_mode, int):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode)}")
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got "
+                           f"{debug_mode}")
+    use_deterministic_algorithms(debug_mode > 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode() -> int:
+    """The mode ``set_deterministic_debug_mode`` sets: 0, 1 (warn only) or 2."""
+    if not are_deterministic_algorithms_enabled():
+        return 0
+    return 1 if is_deterministic_algorithms_warn_only_enabled() else 2
 
 
 def are_deterministic_algorithms_enabled() -> bool:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
 from . import _dtype as D
-from ._device import CPU, array_module, canonical, move_array
+from ._device import CPU, _default_device, array_module, canonical, move_array
 from ._tensor import Size, Tensor
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
@@ -86,7 +87,7 @@ def _scalarize_tensors(data):
                 raise TypeError("only integer tensors of a single element can be converted to "
                                 "an index")
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return data.item()
+        return float(data) if data._data.dtype.kind == "f" else data.item()  # warns as torch
     return data
 
 
@@ -123,6 +124,8 @@ def _check_nested(x, shape, dim: int, dtype: D.dtype) -> None:
 
 
 def _finish(arr, device, requires_grad):
+    if device is None:
+        device = _default_device[0]  # set_default_device's choice (None: the CPU)
     if device is not None:
         dev = canonical(device)
         if dev is not CPU:
@@ -138,6 +141,19 @@ def _finish(arr, device, requires_grad):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor copying ``data`` (nested lists, numbers, arrays, tensors)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", stacklevel=2)
+    if dtype is not None:
+        D.dtype_arg(dtype, "tensor")
+    return copy_construct(data, dtype, device, requires_grad)
+
+
+def copy_construct(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``tensor(data)`` without its warning about tensors, for callers that copy one on
+    purpose (``asarray(copy=True)``) or warn in their own words (``new_tensor``)."""
     dt = D.to_dtype(dtype) if dtype is not None else None
     return _finish(_to_array(data, dt), device, requires_grad)
 
@@ -155,7 +171,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
     """``as_tensor`` with an explicit ``copy`` choice."""
-    t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype, device)
+    t = copy_construct(obj, dtype, device) if copy else as_tensor(obj, dtype, device)
     if requires_grad:
         t.requires_grad_()
     return t
@@ -201,6 +217,8 @@ def _size(size: tuple, fname: str = "empty") -> tuple:
 
 def _xp_for(device):
     if device is None:
+        device = _default_device[0]
+    if device is None:
         return np, None
     dev = canonical(device)
     return array_module(dev), dev
@@ -215,7 +233,7 @@ def _factory(fill: str, doc: str):
         if kw:
             raise TypeError(f"{fill}() got an unexpected keyword argument '{next(iter(kw))}'")
         shape = _size(size, fill)
-        dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+        dt = D.dtype_arg(dtype, fill) if dtype is not None else D.get_default_dtype()
         xp, _ = _xp_for(device)
         return _finish(getattr(xp, fill)(shape, dtype=dt.np), None, requires_grad)
     fn.__name__ = fn.__qualname__ = fill
@@ -244,7 +262,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     shape = _size(tuple(size), "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    dt = D.to_dtype(dtype) if dtype is not None else \
+    dt = D.dtype_arg(dtype, "full") if dtype is not None else \
         D.default_for_category(D.scalar_category(fill_value))
     xp, _ = _xp_for(device)
     return _finish(xp.full(shape, fill_value, dtype=dt.np), None, requires_grad)
@@ -259,7 +277,7 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
 def _like(fill_name):
     def fn(input, *, dtype=None, layout=None, device=None, requires_grad=False,
            memory_format=None):
-        dt = D.to_dtype(dtype) if dtype is not None else input.dtype
+        dt = D.dtype_arg(dtype, fill_name + "_like") if dtype is not None else input.dtype
         xp = Tensor._xp_of(input._data) if device is None else _xp_for(device)[0]
         return _finish(getattr(xp, fill_name)(input._data.shape, dtype=dt.np), None,
                        requires_grad)
@@ -276,7 +294,7 @@ empty_like = _like("empty")
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """``full`` with the shape (and by default dtype/device) of ``input``."""
-    dt = D.to_dtype(dtype) if dtype is not None else input.dtype
+    dt = D.dtype_arg(dtype, "full_like") if dtype is not None else input.dtype
     xp = Tensor._xp_of(input._data) if device is None else _xp_for(device)[0]
     return _finish(xp.full(input._data.shape, fill_value, dtype=dt.np), None, requires_grad)
 

@@ -165,3 +165,17 @@ def move_array(arr, dev: device):
     cp = cupy_module()
     with cp.cuda.Device(dev.index or 0):
         return cp.asarray(arr)
+
+
+_default_device: list = [None]  # where factories put tensors when given no device
+
+
+def set_default_device(device) -> None:
+    """Make factory functions (``zeros``, ``tensor``, ``randn`` …) create tensors on
+    ``device`` when they are not given one (None: back to the CPU)."""
+    _default_device[0] = None if device is None else canonical(device)
+
+
+def get_default_device() -> device:
+    """The device factory functions use when not given one."""
+    return _default_device[0] or CPU

@@ -102,18 +102,28 @@ def from_numpy_dtype(np_dtype) -> dtype:
         "and bool.")
 
 
+def dtype_arg(obj, fname: str) -> dtype:
+    """A factory's ``dtype=`` argument: a dtype or a Python type, as torch takes it (a
+    NumPy dtype or a name is refused with torch's message)."""
+    if isinstance(obj, dtype) or any(obj is t for t in (builtins_float, builtins_int,
+                                                         builtins_bool, builtins_complex)):
+        return to_dtype(obj)  # (by identity: np.dtype("float64") == float holds)
+    from ._argtypes import type_name
+    raise TypeError(f"{fname}(): argument 'dtype' must be torch.dtype, not {type_name(obj)}")
+
+
 def to_dtype(obj) -> dtype:
     """Accept an ember dtype, a NumPy dtype, a Python type or a dtype name."""
     if isinstance(obj, dtype):
         return obj
-    if obj is builtins_float:
-        return get_default_dtype()
+    if obj is builtins_float:  # torch reads Python's float as double, whatever the default
+        return float64
     if obj is builtins_int:
         return int64
     if obj is builtins_bool:
         return bool
     if obj is builtins_complex:
-        return complex64
+        return complex128
     if isinstance(obj, str):
         name = obj[6:] if obj.startswith("torch.") else obj
         if name in _BY_NAME:

@@ -313,7 +313,8 @@ class Tensor:
     @property
     def layout(self):
         """The memory layout: always strided."""
-        return "torch.strided"
+        from ._layout import strided
+        return strided
 
     @property
     def names(self):
@@ -399,16 +400,23 @@ class Tensor:
         if force:
             return move_array(self._data, CPU)
         if self._rg:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
+            raise RuntimeError(_NUMPY_REQUIRES_GRAD_MSG)
         if type(self._data) is not _ndarray:
             raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                             "Tensor.cpu() to copy the tensor to host memory first.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._rg:  # np.asarray, NumPy functions and plotting refuse it, as in torch
+            raise RuntimeError(_NUMPY_REQUIRES_GRAD_MSG)
         arr = move_array(self._data, CPU)
         return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # a NumPy function's result comes back as a tensor (bools as uint8), as in torch
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        return Tensor._make(np.asarray(array), False, None, 0, [0])
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -447,13 +455,22 @@ class Tensor:
         return bool(self.item())
 
     def __float__(self):
-        return float(self.item())
+        if self._rg and self._data.size == 1 and not _WARNED_ONCE.get("scalar"):
+            _WARNED_ONCE["scalar"] = True  # torch warns once per process
+            warnings.warn(_SCALAR_REQUIRES_GRAD_MSG, stacklevel=2)
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
+
+    def _scalar(self):
+        """The single value, for Python's number conversions (torch's ValueError otherwise)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -587,16 +604,15 @@ class Tensor:
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False,
                    layout=None, pin_memory: bool = False) -> "Tensor":
         """A new tensor copying ``data``, by default with this tensor's dtype and device."""
-        from ._creation import tensor
+        from ._creation import copy_construct
         if isinstance(data, Tensor):
             warnings.warn("To copy construct from a tensor, it is recommended to use "
                           "sourceTensor.detach().clone() or "
                           "sourceTensor.detach().clone().requires_grad_(True), rather than "
                           "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
             data = data.detach()
-        return tensor(data, dtype=self.dtype if dtype is None else dtype,
-                      device=self.device if device is None else device,
-                      requires_grad=requires_grad)
+        return copy_construct(data, self.dtype if dtype is None else dtype,
+                              self.device if device is None else device, requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None,
                  requires_grad: bool = False, layout=None, pin_memory: bool = False) -> "Tensor":
@@ -644,12 +660,14 @@ class Tensor:
         return False
 
     def share_memory_(self):
-        """Returns self: ember shares no memory across processes itself."""
-        return self
+        """Move the values into a shared memory segment other processes can map; returns self."""
+        from .multiprocessing import _shared
+        return _shared.share_memory_(self)
 
     def is_shared(self):
-        """Always False (see ``share_memory_``)."""
-        return False
+        """Whether the values live in a shared memory segment."""
+        from .multiprocessing import _shared
+        return _shared.is_shared(self)
 
     # -- autograd -----------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -800,6 +818,11 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
             "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
             "bool": "bool", "complex64": "c10::complex<float>",
             "complex128": "c10::complex<double>"}
+_WARNED_ONCE: dict = {}
+_NUMPY_REQUIRES_GRAD_MSG = ("Can't call numpy() on Tensor that requires grad. Use "
+                            "tensor.detach().numpy() instead.")
+_SCALAR_REQUIRES_GRAD_MSG = ("Converting a tensor with requires_grad=True to a scalar may lead "
+                             "to unexpected behavior.\nConsider using tensor.detach() first.")
 _NON_LEAF_GRAD_MSG = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
@@ -867,7 +890,8 @@ _bind_to_autograd()
 
 def _bind_methods():
     """Attach each ops module's tensor methods (they take the tensor first)."""
+    from ._argtypes import accept_axis
     from .ops import METHOD_MODULES
     for mod in METHOD_MODULES:
         for name in mod.TENSOR_METHODS:
-            setattr(Tensor, name, getattr(mod, name))
+            setattr(Tensor, name, accept_axis(getattr(mod, name)))

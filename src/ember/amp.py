@@ -12,6 +12,8 @@ import functools
 import math
 import warnings
 
+from . import _dtype as _D
+
 __all__ = ["autocast", "GradScaler", "is_autocast_available"]
 
 
@@ -33,14 +35,28 @@ class autocast:
                 warnings.warn("User provided device_type of 'cuda', but CUDA is not available. "
                               "Disabling", UserWarning, stacklevel=2)
                 enabled = False
+        from . import _autocast_state as state
         self.device = device_type
-        self.fast_dtype = dtype
+        self.fast_dtype = state.get_autocast_dtype(device_type) if dtype is None else dtype
+        if device_type == "cpu" and enabled and self.fast_dtype not in (_D.bfloat16, _D.float16):
+            warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling "
+                          "autocast.\nCPU Autocast only supports dtypes of torch.bfloat16, "
+                          "torch.float16 currently.", UserWarning, stacklevel=2)
+            enabled = False
         self._enabled = enabled
+        self._cache_enabled = (state.is_autocast_cache_enabled() if cache_enabled is None
+                               else cache_enabled)
+        self._saved = []
 
     def __enter__(self):
+        from . import _autocast_state as state
+        self._saved.append(state.enter(self.device, self._enabled, self.fast_dtype,
+                                       self._cache_enabled))
         return self
 
     def __exit__(self, *exc):
+        from . import _autocast_state as state
+        state.leave(self._saved.pop())
         return False
 
     def __call__(self, func):

@@ -831,3 +831,8 @@ def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
         t = tau[..., i].reshape(*batch, 1, 1)
         q = q - t * v.unsqueeze(-1) * (v.conj().unsqueeze(-2) @ q)
     return _with_out(q, out) if out is not None else q
+
+from ._linalg_composed import *  # noqa: E402,F401,F403  (functions composed from the above)
+from ._linalg_composed import __all__ as _composed  # noqa: E402
+
+__all__ += _composed

@@ -11,12 +11,18 @@ module instead.
 """
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.metadata
+import io
 import os
 import runpy
 import sys
+import types
+
+from . import _naming
 
 __all__ = ["TorchAliasFinder", "install", "uninstall", "main"]
 
@@ -25,6 +31,16 @@ ALIASES = {"torch": "ember", "torchvision": "ember.vision"}
 
 _USAGE = "usage: python -m ember.run script.py [args...]\n" \
          "       python -m ember.run -m module [args...]\n"
+_HELP = _USAGE + """
+Run an unmodified PyTorch script on ember. The script's `import torch`, `torch.*`
+and `torchvision.*` imports are served by ember (even where PyTorch is installed),
+its classes and messages are named as torch's, and it runs as `python script.py`
+would run it: as __main__, with its own sys.argv, sys.path[0] and exit status.
+
+options:
+  -m module   run a library module as the script, as `python -m module` does
+  -h, --help  show this help and exit
+"""
 
 
 def ember_name(fullname: str) -> str | None:
@@ -58,6 +74,7 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         """A spec that hands over the ember module for a torch name (None for others)."""
+        _naming.rename_loaded_classes()  # ember modules loaded since the last import
         name = ember_name(fullname)
         if name is None:
             return None
@@ -69,9 +86,32 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(
                 f"No module named '{fullname}' (ember serves it as '{name}', which does not "
                 "exist)", name=fullname) from None
+        _naming.rename_loaded_classes()  # what this import loaded prints as torch's too
         return importlib.machinery.ModuleSpec(
             fullname, _AliasLoader(module),
             is_package=hasattr(module, "__path__"))
+
+
+    def find_distributions(self, context=importlib.metadata.DistributionFinder.Context()):
+        """``importlib.metadata`` sees ``torch`` at the version ember implements."""
+        if context.name in (None, "torch"):
+            return [_TorchDistribution()]
+        return []
+
+
+class _TorchDistribution(importlib.metadata.Distribution):
+    """The package metadata of the ``torch`` that ember stands in for."""
+
+    def read_text(self, filename):
+        """Only a METADATA file: the name and version."""
+        if filename == "METADATA":
+            from .torch_version import __version__
+            return f"Metadata-Version: 2.1\nName: torch\nVersion: {__version__}\n"
+        return None
+
+    def locate_file(self, path):
+        """The files of the package are ember's own."""
+        return os.path.join(os.path.dirname(os.path.abspath(__file__)), str(path))
 
 
 _finder = TorchAliasFinder()
@@ -92,12 +132,15 @@ def uninstall() -> None:
 
 
 def _run(argv: list) -> None:
+    _naming.serve_as_torch()  # the script's classes and messages say torch, as it wrote
     if argv[0] == "-m":
         if len(argv) < 2:
             raise SystemExit("ember.run: -m needs a module name\n" + _USAGE)
         sys.argv = argv[1:]
         sys.path[0] = os.getcwd()
         install()
+        from ._aliased_child import inherit
+        inherit()
         runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
         return
     script = argv[0]
@@ -108,7 +151,22 @@ def _run(argv: list) -> None:
     sys.argv = list(argv)
     sys.path[0] = os.path.dirname(os.path.realpath(script))
     install()
-    runpy.run_path(script, run_name="__main__")
+    from ._aliased_child import inherit
+    inherit()  # children started by spawn / forkserver alias torch too
+    _exec_as_main(os.path.abspath(script))
+
+
+def _exec_as_main(path: str) -> None:
+    """Run the file at ``path`` as ``python script.py`` does: a fresh ``__main__`` whose
+    ``__file__`` (and traceback file name) is absolute, ``sys.argv[0]`` left as typed."""
+    with io.open_code(path) as f:
+        code = compile(f.read(), path, "exec")
+    main = types.ModuleType("__main__")
+    main.__dict__.update(__file__=path, __cached__=None, __package__=None, __spec__=None,
+                         __loader__=importlib.machinery.SourceFileLoader("__main__", path),
+                         __builtins__=builtins)
+    sys.modules["__main__"] = main
+    exec(code, main.__dict__)
 
 
 def _user_traceback(tb):
@@ -122,9 +180,12 @@ def _user_traceback(tb):
 def main(argv: list | None = None) -> None:
     """Run a script (or ``-m`` module) with ``torch`` imports served by ember."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help"):
+    if not argv:
         sys.stderr.write(_USAGE)
-        raise SystemExit(0 if argv else 2)
+        raise SystemExit(2)
+    if argv[0] in ("-h", "--help"):
+        sys.stdout.write(_HELP)
+        raise SystemExit(0)
     try:
         _run(argv)
     except (SystemExit, KeyboardInterrupt):

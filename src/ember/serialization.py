@@ -28,16 +28,19 @@ import os
 import pickle
 import secrets
 import struct
+import warnings
 import zipfile
 from typing import IO, Any, Callable
 
 import numpy as np
 
 from . import _dtype as D
+from ._naming import public_name
 from ._device import CPU, canonical, cupy_module, device, move_array
 from ._tensor import Size, Tensor
 
-__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+           "safe_globals"]
 
 FileLike = "str | os.PathLike | IO[bytes]"
 
@@ -297,10 +300,10 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     """Save ``obj`` (tensors, state dicts, containers, any picklable object) to a path or
     binary file object in PyTorch's checkpoint format, or as safetensors."""
     if pickle_module not in (None, pickle):
-        raise ValueError("ember.save supports only the standard pickle module")
+        raise ValueError(f"{public_name('ember.save')} supports only the standard pickle module")
     if not _use_new_zipfile_serialization:
-        raise NotImplementedError("ember.save writes only the zip checkpoint format; the "
-                                  "legacy format can be read but not written")
+        raise NotImplementedError(f"{public_name('ember.save')} writes only the zip checkpoint "
+                                  "format; the legacy format can be read but not written")
     if _wants_safetensors(f, format):
         def write(out):
             _write_safetensors(out, obj, metadata)
@@ -469,14 +472,56 @@ def clear_safe_globals() -> None:
     _user_safe_globals.clear()
 
 
+class safe_globals:
+    """Within the block, these globals are also allowed in weights-only loads."""
+
+    def __init__(self, safe_globals: list) -> None:
+        self.safe_globals = safe_globals
+        self._added: list = []
+
+    def __enter__(self):
+        before = set(_user_safe_globals)
+        add_safe_globals(self.safe_globals)
+        self._added = [k for k in _user_safe_globals if k not in before]
+
+    def __exit__(self, *exc) -> None:
+        for key in self._added:
+            _user_safe_globals.pop(key, None)
+
+
+_TRUE = ("1", "y", "yes", "true")
+
+
+def _resolve_weights_only(weights_only: bool | None) -> bool:
+    """The weights_only a load uses: the argument (default True), unless
+    ``TORCH_FORCE_WEIGHTS_ONLY_LOAD`` forces True or ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``
+    turns the default (only the default) to False, as PyTorch's switches do."""
+    force = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    force_no = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    if force and force_no:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or "
+                           "`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` should be set, but both were "
+                           "set.")
+    if force:
+        return True
+    if weights_only is None:
+        if force_no:
+            warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, "
+                          "since the`weights_only` argument was not explicitly passed to "
+                          "`torch.load`, forcing weights_only=False.", UserWarning, stacklevel=3)
+            return False
+        return True
+    return bool(weights_only)
+
+
 def _refusal(full_name: str) -> str:
     return (f"Weights only load failed. Unsupported global: GLOBAL {full_name} was not an "
             "allowed global by default: a weights-only load resolves only tensors, "
             "containers, plain values and PyTorch's tensor rebuild functions, so nothing of "
-            "this file was executed. Re-running `ember.load` with `weights_only=False` will "
-            "likely succeed, but it can result in arbitrary code execution. Do it only if "
-            "you got the file from a trusted source (or allow the global with "
-            "ember.serialization.add_safe_globals).")
+            f"this file was executed. Re-running `{public_name('ember.load')}` with "
+            "`weights_only=False` will likely succeed, but it can result in arbitrary code "
+            "execution. Do it only if you got the file from a trusted source (or allow the "
+            f"global with {public_name('ember.serialization')}.add_safe_globals).")
 
 
 def _ember_global(module: str, name: str):
@@ -750,8 +795,8 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
     safetensors file. Only tensors and plain data are unpickled unless
     ``weights_only=False``; ``map_location`` (device, str, dict or callable) moves storages."""
     if pickle_module not in (None, pickle):
-        raise ValueError("ember.load supports only the standard pickle module")
-    weights_only = True if weights_only is None else bool(weights_only)
+        raise ValueError(f"{public_name('ember.load')} supports only the standard pickle module")
+    weights_only = _resolve_weights_only(weights_only)
     if _is_path(f):
         desc = f"checkpoint file '{os.fspath(f)}'"
         with open(f, "rb") as fileobj:

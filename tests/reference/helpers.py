@@ -66,7 +66,7 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-4,
         assert _dtype_name(actual.dtype) == _dtype_name(expected.dtype), \
             f"dtype {actual.dtype} != torch {expected.dtype}"
     a = actual.detach().numpy()
-    e = expected.detach().cpu()
+    e = expected.detach().cpu().resolve_conj()
     # torch may hand back a lazily-zero gradient ("ZeroTensor"), which needs force=True
     e = e.numpy(force=True) if e._is_zerotensor() else e.numpy()
     if e.dtype.kind in "fc" or a.dtype.kind in "fc":

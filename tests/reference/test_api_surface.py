@@ -41,6 +41,8 @@ TARGETS = {
                                              "torch.optim.lr_scheduler:LRScheduler"),
     "torch.utils.data": ("ember.utils.data", "torch.utils.data"),
     "torch.linalg": ("ember.linalg", "torch.linalg"),
+    "torch.fft": ("ember.fft", "torch.fft"),
+    "torch.special": ("ember.special", "torch.special"),
     "torch.autograd": ("ember.autograd", "torch.autograd"),
     "torch.cuda": ("ember.cuda", "torch.cuda"),
     "torch.accelerator": ("ember.accelerator", "torch.accelerator"),
@@ -53,6 +55,12 @@ TARGETS = {
     "torchvision.datasets": ("ember.vision.datasets", "torchvision.datasets"),
     "torchvision.utils": ("ember.vision.utils", "torchvision.utils"),
     "torchvision.io": ("ember.vision.io", "torchvision.io"),
+    "torch.fx": ("ember.fx", "torch.fx"),
+    "torch.fx.passes.shape_prop": ("ember.fx.passes.shape_prop", "torch.fx.passes.shape_prop"),
+    "torch.jit": ("ember.jit", "torch.jit"),
+    "torch.onnx": ("ember.onnx", "torch.onnx"),
+    "torch.compiler": ("ember.compiler", "torch.compiler"),
+    "torch._dynamo": ("ember._dynamo", "torch._dynamo"),
 }
 
 # Instances on which attributes (properties, instance attributes) are looked up.
@@ -206,6 +214,15 @@ NAMES = {
         SequentialSampler RandomSampler SubsetRandomSampler WeightedRandomSampler BatchSampler
         DistributedSampler DataLoader get_worker_info default_collate default_convert
     """,
+    "torch.fft": """
+        fft ifft rfft irfft hfft ihfft fft2 ifft2 rfft2 irfft2 hfft2 ihfft2 fftn ifftn rfftn
+        irfftn hfftn ihfftn fftfreq rfftfreq fftshift ifftshift
+    """,
+    "torch.special": """
+        erf erfc erfcx erfinv expit logit exp2 expm1 log1p gammaln digamma psi polygamma
+        multigammaln gammainc gammaincc i0 i0e i1 i1e xlogy xlog1py zeta bessel_j0 bessel_j1
+        ndtr ndtri log_ndtr sinc entr round softmax log_softmax logsumexp
+    """,
     "torch.linalg": """
         norm vector_norm matrix_norm inv solve det slogdet pinv lstsq svd svdvals qr eigh eigvalsh
         cholesky matrix_rank cross multi_dot
@@ -236,11 +253,28 @@ NAMES = {
     """,
     "torchvision.utils": "make_grid save_image",
     "torchvision.io": "read_image decode_image",
+    "torch.fx": """
+        symbolic_trace Tracer Proxy Graph GraphModule Node Interpreter Transformer wrap map_arg
+        replace_pattern subgraph_rewriter passes
+    """,
+    "torch.fx.passes.shape_prop": "ShapeProp TensorMetadata",
+    "torch.jit": """
+        trace trace_module script save load ignore unused export Final is_scripting is_tracing
+        annotate fork wait ScriptModule ScriptFunction freeze TracerWarning
+    """,
+    "torch.onnx": "export is_in_onnx_export",
+    "torch.compiler": "compile disable is_compiling is_dynamo_compiling reset allow_in_graph",
+    "torch._dynamo": "reset config disable mark_dynamic mark_static OptimizedModule",
 }
 
 # (target, name) -> keyword names ember must accept (checked to exist in torch too, when its
 # signature is inspectable). Classes are checked through their constructors.
 SIGNATURES = {
+    # graph capture
+    ("torch.compiler", "compile"): "fullgraph dynamic backend mode options disable",
+    ("torch.onnx", "export"): """input_names output_names dynamic_axes opset_version
+        do_constant_folding export_params""",
+    ("torch.jit", "trace"): "example_inputs check_trace strict",
     # tensor library
     ("torch", "sum"): "dim keepdim dtype",
     ("torch", "mean"): "dim keepdim dtype",

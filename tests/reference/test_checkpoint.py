@@ -54,8 +54,8 @@ def test_checkpoint_matches_torch_and_the_plain_block(mode, x_requires_grad):
             np.testing.assert_allclose(a, b, rtol=1e-12)
     if e[1] is not None:
         for a, b in zip(e, plain):
-            if a is not None:
-                np.testing.assert_array_equal(a, b)
+            if a is not None:  # recomputed, so equal up to BLAS's summation order
+                np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
 
 
 def test_checkpoint_replays_dropout_with_the_same_mask():

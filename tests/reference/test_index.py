@@ -523,3 +523,13 @@ OP_ERRORS = [
 def test_op_error_matches_torch(name, fn, inputs):
     check_error(lambda *a: fn(ember, *a), lambda *a: fn(torch, *a), *inputs)
 
+
+
+@pytest.mark.parametrize("index", [range(2), (range(1, 3), 0), (slice(None), range(0, 3, 2)),
+                                   range(0)])
+def test_range_objects_index_like_lists(index):
+    e, t = ember.arange(12).reshape(3, 4), torch.arange(12).reshape(3, 4)
+    assert e[index].tolist() == t[index].tolist()
+    e[index] = -1
+    t[index] = -1
+    assert e.tolist() == t.tolist()

@@ -107,3 +107,12 @@ def test_storage_warns_once_like_torch():
     S._warned[0] = False
     with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
         ember.zeros(2).storage()
+
+
+@pytest.mark.parametrize("expr", [
+    lambda L, x: x.sum(axis=1), lambda L, x: L.sum(x, axis=0), lambda L, x: x.mean(axis=0),
+    lambda L, x: x.argmax(axis=1), lambda L, x: L.cat([x, x], axis=1),
+    lambda L, x: x.max(axis=1)[0], lambda L, x: L.softmax(x, axis=1),
+    lambda L, x: x.cumsum(axis=0), lambda L, x: L.std(x, axis=1)])
+def test_numpy_axis_keyword_is_accepted_for_dim_like_torch(expr):
+    check_op(*both(expr), X, atol=1e-12, rtol=1e-12)

@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="differential tests need PyTorch as the reference")
 
-from hypothesis import assume, given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import ember  # noqa: E402
@@ -92,10 +92,9 @@ def test_long_vectors_are_summarized(n, dtype):
     same_repr((np.random.default_rng(n).standard_normal(n) * 100).astype(dtype))
 
 
-@given(st.tuples(st.integers(1, 40), st.integers(1, 40), st.integers(1, 3)))
+@given(st.tuples(st.integers(26, 40), st.integers(26, 40), st.integers(2, 3)))
 @settings(max_examples=15, deadline=None)
 def test_large_matrices_are_summarized(shape):
-    assume(math.prod(shape) > 1000)
     same_repr(np.random.default_rng(0).standard_normal(shape).astype(np.float32))
 
 

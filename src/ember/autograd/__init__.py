@@ -164,7 +164,7 @@ from . import graph  # noqa: E402,F401
 
 def __getattr__(name):
     # autograd.functional builds on tensor creation, which imports this package first
-    if name in ("functional", "profiler"):
+    if name in ("functional", "profiler", "variable", "anomaly_mode"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -117,8 +117,10 @@ class Node:
         return tuple(out)
 
     def name(self) -> str:
-        """The node's PyTorch-style name, e.g. ``MulBackward0``."""
-        return type(self).__name__
+        """The node's PyTorch-style name, e.g. ``MulBackward0`` (torch's hand-written
+        C++ nodes carry their namespace: ``torch::autograd::CopySlices``)."""
+        name = type(self).__name__
+        return "torch::autograd::" + name if name == "CopySlices" else name
 
     def register_hook(self, hook):
         """``hook(grad_inputs, grad_outputs)`` runs after this node's backward."""
@@ -143,6 +145,8 @@ class Node:
 
 class AccumulateGrad:
     """What ``next_functions`` shows for a leaf tensor: the sink for its gradient."""
+
+    __module__ = "builtins"  # a C++ class in torch: <class 'AccumulateGrad'>
 
     __slots__ = ("variable",)
 

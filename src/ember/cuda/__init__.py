@@ -167,4 +167,5 @@ def __getattr__(name):
     if name == "amp":
         import importlib
         return importlib.import_module(__name__ + ".amp")
-    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
+    from .._naming import public_name
+    raise AttributeError(f"module '{public_name(__name__)}' has no attribute '{name}'")

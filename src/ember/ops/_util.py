@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .._argtypes import not_tensor_error
 from .._tensor import Tensor, _wrap_dim
 
 wrap_dim = _wrap_dim
@@ -56,5 +57,4 @@ def shape_str(shape) -> str:
 
 def check_tensor(x, fname: str, arg: str = "input"):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position 1) must be Tensor, not "
-                        f"{type(x).__name__}")
+        raise not_tensor_error(fname, arg, 1, x)

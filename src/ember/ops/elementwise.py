@@ -13,9 +13,10 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._argtypes import is_real_torch, not_tensor_error, real_torch_error
 from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd import grad_mode
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, renamed
 from . import _special
 from ._util import const
 
@@ -108,8 +109,7 @@ def _operands(a, b, name: str = "add"):
     """
     ta = isinstance(a, Tensor)
     if not ta and not isinstance(b, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(a).__name__}")
+        raise not_tensor_error(name, "input", 1, a)
     if ta and isinstance(b, Tensor):
         da, db = a._data.dtype, b._data.dtype
         if da is db or da == db:
@@ -138,8 +138,7 @@ def _coerce_scalar(s, like: Tensor, name: str, pos: int):
             return kind(s)
     if isinstance(s, np.ndarray):
         return const(s.copy())
-    raise TypeError(f"{name}(): argument '{('input', 'other')[pos]}' (position {pos + 1}) must "
-                    f"be Tensor, not {type(s).__name__}")
+    raise not_tensor_error(name, ("input", "other")[pos], pos + 1, s)
 
 
 def _as_tensor(x, like: Tensor) -> Tensor:
@@ -180,8 +179,7 @@ def _broadcast_error(a, b) -> RuntimeError:
 
 def _need_tensor(x, fname: str, arg: str = "input", pos: int = 1):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
+        raise not_tensor_error(fname, arg, pos, x)
 
 
 def _not_implemented(op: str, dt) -> NotImplementedError:
@@ -248,7 +246,9 @@ class Sub(Primitive):
 class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # times a Python number, only the number is needed (as torch saves it): an in-place
+        # write to ``a`` afterwards must not invalidate the graph
+        ctx.save_for_backward(None if type(b) in (int, float, complex) else a, b)
         try:
             return a * b
         except ValueError:
@@ -265,7 +265,7 @@ class Mul(Primitive):
 
 def _mul_grads(needs, grad, a, b):
     """Gradients of ``a * b``, for tensors (``backward``) and arrays alike."""
-    return (grad * b if needs[0] else None), (grad * a if needs[1] else None)
+    return (grad * _conj_of(b) if needs[0] else None), (grad * _conj_of(a) if needs[1] else None)
 
 
 class Div(Primitive):
@@ -290,8 +290,8 @@ class Div(Primitive):
 
 def _div_grads(needs, grad, a, b):
     """Gradients of ``a / b``, for tensors (``backward``) and arrays alike."""
-    ga = grad / b if needs[0] else None
-    gb = -grad * a / (b * b) if needs[1] else None
+    ga = grad / _conj_of(b) if needs[0] else None
+    gb = -grad * _conj_of(a / (b * b)) if needs[1] else None
     return ga, gb
 
 
@@ -344,10 +344,14 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         _check_alpha(alpha, input, other)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     a, b = _operands(input, other, "sub")
+    prim = Sub
     if not isinstance(a, Tensor):
-        a = _as_tensor(a, b)
-    r = Sub.apply(a, b)
+        a, prim = _as_tensor(a, b), _RSub
+    r = prim.apply(a, b)
     return r if out is None else _out(r, out)
+
+
+_RSub = renamed(Sub, "RsubBackward1")  # scalar - tensor, as torch records it
 
 
 subtract = sub
@@ -523,11 +527,17 @@ class Pow(Primitive):
 def pow(input, exponent, *, out=None) -> Tensor:
     """``input ** exponent`` with broadcasting; either may be a scalar."""
     a, b = _operands(input, exponent, "pow")
+    prim = Pow if not isinstance(b, Tensor) else _PowTensor
     if not isinstance(a, Tensor):
-        a = _as_tensor(a, b)
+        a, prim = _as_tensor(a, b), _PowScalarBase
     elif type(b) is int and b < 0 and a._data.dtype.kind in "iub":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _out(Pow.apply(a, b), out)
+    return _out(prim.apply(a, b), out)
+
+
+# torch's overloads: tensor ** scalar, tensor ** tensor, scalar ** tensor
+_PowTensor = renamed(Pow, "PowBackward1")
+_PowScalarBase = renamed(Pow, "PowBackward2")
 
 
 def float_power(input, exponent, *, out=None) -> Tensor:
@@ -733,7 +743,7 @@ class Abs(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * sign(a)
+        return grad * sgn(a)  # x / |x| for complex inputs
 
 
 def abs(input, *, out=None) -> Tensor:
@@ -936,7 +946,11 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     dt = D.result_type(input, *[x for x in (min, max) if x is not None])
     x = _cast(input, dt)
-    return _out(Clamp.apply(x, _clamp_bound(min, dt), _clamp_bound(max, dt)), out)
+    prim = Clamp if isinstance(min, Tensor) or isinstance(max, Tensor) else _ClampScalars
+    return _out(prim.apply(x, _clamp_bound(min, dt), _clamp_bound(max, dt)), out)
+
+
+_ClampScalars = renamed(Clamp, "ClampBackward1")
 
 
 clip = clamp
@@ -1300,11 +1314,31 @@ def imag(input) -> Tensor:
     return const(input._data.imag)
 
 
+class Conj(Primitive):
+    @staticmethod
+    def forward(ctx, a):
+        return np.conj(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return conj(grad)
+
+
 def conj(input) -> Tensor:
     """Complex conjugate (the tensor itself for real dtypes)."""
     if input._data.dtype.kind != "c":
         return input
-    return const(np.conj(input._data))
+    return Conj.apply(input)
+
+
+def _conj_of(x):
+    """``x`` conjugated when complex (tensor or array): the Wirtinger chain rule of a
+    product multiplies the gradient by the conjugate of the other factor."""
+    if isinstance(x, Tensor):
+        return conj(x) if x._data.dtype.kind == "c" else x
+    if isinstance(x, complex) or (isinstance(x, _ndarray) and x.dtype.kind == "c"):
+        return np.conj(x)
+    return x
 
 
 def angle(input) -> Tensor:
@@ -1538,8 +1572,16 @@ def _binary_dunder(fn, reflected=False):
             except TypeError:
                 if isinstance(other, (Tensor, int, float, complex, np.generic, np.ndarray)):
                     raise
-                return NotImplemented
+                return _foreign(other)
     return method
+
+
+def _foreign(other):
+    """NotImplemented for an operand ember does not know, so Python asks the other side;
+    a real PyTorch tensor would only fail there with "'Tensor' and 'Tensor'"."""
+    if is_real_torch(other):
+        raise real_torch_error(other, "a Tensor operator")
+    return NotImplemented
 
 
 class _Unrecorded:
@@ -1573,7 +1615,7 @@ def __add__(self, other):
     try:
         a, b = _operands(self, other)
     except TypeError:
-        return NotImplemented
+        return _foreign(other)
     return Add.apply(a, b)
 
 
@@ -1584,7 +1626,7 @@ def __mul__(self, other):
     try:
         a, b = _operands(self, other, "mul")
     except TypeError:
-        return NotImplemented
+        return _foreign(other)
     return Mul.apply(a, b)
 
 
@@ -1621,36 +1663,64 @@ def __ne__(self, other):
 
 def _matmul(self, other):
     from .linalg import matmul
+    if isinstance(other, np.ndarray):
+        other = const(other)  # torch reads an array on the right of @ as a tensor
+    elif not isinstance(other, Tensor):
+        return NotImplemented
     return matmul(self, other)
 
 
-__radd__ = __add__
-__rmul__ = __mul__
-__rsub__ = _binary_dunder(sub, reflected=True)
+def _rmatmul(self, other):
+    return NotImplemented  # torch's Tensor takes nothing but a tensor on the left of @
+
+
+def _not_for_arrays(method):
+    """``method`` refusing a NumPy array operand, as torch's Tensor does for reflected
+    arithmetic and for ordering comparisons: Python then raises its own TypeError (or,
+    for ``!=``, falls back to identity)."""
+    def refusing(self, other):
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        return method(self, other)
+    return refusing
+
+
+__radd__ = _not_for_arrays(__add__)
+__rmul__ = _not_for_arrays(__mul__)
+__rsub__ = _not_for_arrays(_binary_dunder(sub, reflected=True))
 __truediv__ = _binary_dunder(div)
-__rtruediv__ = _binary_dunder(div, reflected=True)
+_rdiv = _binary_dunder(div, reflected=True)
+
+
+def __rtruediv__(self, other):
+    # torch computes ``number / t`` as ``t.reciprocal() * number`` (values and grad_fn)
+    if isinstance(other, (int, float, np.generic)) and not isinstance(other, (bool, np.bool_)):
+        return mul(reciprocal(self), other)
+    return _rdiv(self, other)
+
 __floordiv__ = _binary_dunder(floor_divide)
-__rfloordiv__ = _binary_dunder(floor_divide, reflected=True)
+__rfloordiv__ = _not_for_arrays(_binary_dunder(floor_divide, reflected=True))
 __mod__ = _binary_dunder(remainder)
-__rmod__ = _binary_dunder(remainder, reflected=True)
+__rmod__ = _not_for_arrays(_binary_dunder(remainder, reflected=True))
 __pow__ = _binary_dunder(pow)
-__rpow__ = _binary_dunder(pow, reflected=True)
+__rpow__ = _not_for_arrays(_binary_dunder(pow, reflected=True))
 __and__ = _binary_dunder(bitwise_and)
-__rand__ = _binary_dunder(bitwise_and, reflected=True)
+__rand__ = _not_for_arrays(_binary_dunder(bitwise_and, reflected=True))
 __or__ = _binary_dunder(bitwise_or)
-__ror__ = _binary_dunder(bitwise_or, reflected=True)
+__ror__ = _not_for_arrays(_binary_dunder(bitwise_or, reflected=True))
 __xor__ = _binary_dunder(bitwise_xor)
-__rxor__ = _binary_dunder(bitwise_xor, reflected=True)
+__rxor__ = _not_for_arrays(_binary_dunder(bitwise_xor, reflected=True))
 __lshift__ = _binary_dunder(bitwise_left_shift)
-__rlshift__ = _binary_dunder(bitwise_left_shift, reflected=True)
+__rlshift__ = _not_for_arrays(_binary_dunder(bitwise_left_shift, reflected=True))
 __rshift__ = _binary_dunder(bitwise_right_shift)
-__rrshift__ = _binary_dunder(bitwise_right_shift, reflected=True)
-__lt__ = _binary_dunder(lt)
-__le__ = _binary_dunder(le)
-__gt__ = _binary_dunder(gt)
-__ge__ = _binary_dunder(ge)
+__rrshift__ = _not_for_arrays(_binary_dunder(bitwise_right_shift, reflected=True))
+__lt__ = _not_for_arrays(_binary_dunder(lt))
+__le__ = _not_for_arrays(_binary_dunder(le))
+__gt__ = _not_for_arrays(_binary_dunder(gt))
+__ge__ = _not_for_arrays(_binary_dunder(ge))
+__ne__ = _not_for_arrays(__ne__)
 __matmul__ = _matmul
-__rmatmul__ = _binary_dunder(_matmul, reflected=True)
+__rmatmul__ = _rmatmul
 __neg__ = neg
 __pos__ = positive
 __abs__ = abs

@@ -12,9 +12,10 @@ import warnings
 import numpy as np
 
 from .. import return_types
+from .._argtypes import not_tensor_error
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, renamed
 from ._util import const, shape_str, wrap_dim
 from .elementwise import _broadcast_error, _cast
 from .reduce import sum_to
@@ -125,7 +126,7 @@ def _item(it, xp):
         return xp.asarray(bool(it))
     if isinstance(it, (int, np.integer)):
         return int(it)
-    if isinstance(it, (list, tuple, np.ndarray)):
+    if isinstance(it, (list, tuple, np.ndarray, range)):
         arr = np.asarray(it)
         if arr.size == 0 and arr.dtype.kind == "f":
             arr = arr.astype(np.int64)
@@ -390,14 +391,17 @@ def setitem(self, idx, value) -> None:
     """``self[idx] = value`` in place, broadcasting the value and converting its dtype."""
     value = _scalar_or_tensor(value, self)
     np_idx, cls, _ = _parse(self, idx)
-    _checked_write(self, np_idx, value, False, IndexPut, cls)
+    # basic indexing writes through a view in torch (CopySlices), advanced uses index_put_
+    _checked_write(self, np_idx, value, False, IndexPut if cls is None else _SliceWrite, cls)
+
+
+_SliceWrite = renamed(IndexPut, "CopySlices")
 
 
 # -- gather / scatter ------------------------------------------------------------------------
 def _long_index(index, fname):
     if not isinstance(index, Tensor):
-        raise TypeError(f"{fname}(): argument 'index' must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise not_tensor_error(fname, "index", None, index)
     if index._data.dtype != np.int64 and index._data.dtype != np.int32:
         raise RuntimeError(f"{fname}(): Expected dtype int32/int64 for index")
     return index._data
@@ -620,8 +624,7 @@ class IndexSelect(Index):
 
 def _dim_index(input, dim, index, fname, kinds=(np.int64, np.int32)):
     if not isinstance(index, Tensor):
-        raise TypeError(f"{fname}(): argument 'index' must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise not_tensor_error(fname, "index", None, index)
     idx = index._data
     if idx.ndim > 1:
         raise IndexError(f"{fname}(): Index is supposed to be a vector")
@@ -751,7 +754,7 @@ def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) 
 # -- masks ---------------------------------------------------------------------------------------
 def _bool_mask(mask, fname):
     if not isinstance(mask, Tensor):
-        raise TypeError(f"{fname}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+        raise not_tensor_error(fname, "mask", None, mask)
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"{fname} only supports boolean masks, but got mask with dtype "
                            f"{_C_NAMES.get(mask.dtype.name, mask.dtype.name)}")

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._argtypes import not_tensor_error
 from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd.function import Primitive
 from ._util import const, dims_tuple, wrap_dim
@@ -206,8 +207,7 @@ def _tensor_args(fname: str, *args) -> None:
     for i, x in enumerate(args):
         if not isinstance(x, Tensor):
             name = "input" if i == 0 else "other"
-            raise TypeError(f"{fname}(): argument '{name}' (position {i + 1}) must be Tensor, "
-                            f"not {type(x).__name__}")
+            raise not_tensor_error(fname, name, i + 1, x)
 
 
 def _matmul_kind(a: Tensor, b: Tensor):

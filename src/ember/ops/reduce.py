@@ -13,10 +13,11 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from .._naming import public_name
 from .._tensor import _TYPE_SHORT, Tensor
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, renamed
 from ._util import const, dims_tuple, wrap_dim
-from .elementwise import _arr, _cast, _out, _to_float, abs, exp, isnan, sign, sqrt, where
+from .elementwise import Sqrt, _arr, _cast, _out, _to_float, abs, exp, isnan, sign, sqrt, where
 
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
@@ -125,12 +126,31 @@ class ScatterAlong(Primitive):
         return GatherAlong.apply(grad, ctx.idx, ctx.axis), None, None, None
 
 
-def _select(input: Tensor, idx, axis: int, keepdim: bool) -> Tensor:
-    """Values of ``input`` at keepdims indices ``idx`` along ``axis``, differentiably."""
+def _select(input: Tensor, idx, axis: int, keepdim: bool, prim=None) -> Tensor:
+    """Values of ``input`` at keepdims indices ``idx`` along ``axis``, differentiably
+    (recorded as ``prim``, a ``ValuesAlong`` named for the op, when given)."""
     if axis < 0:
         return input.clone() if input.requires_grad else const(input._data.copy())
+    if prim is not None:
+        return prim.apply(input, idx, axis, keepdim)
     vals = GatherAlong.apply(input, idx, axis)
     return vals if keepdim else vals.squeeze(axis)
+
+
+class ValuesAlong(Primitive):
+    """``take_along_axis`` with the axis dropped unless ``keepdim``: the values of
+    ``max(dim)`` and its kind, one graph node as in torch."""
+
+    @staticmethod
+    def forward(ctx, a, idx, axis, keepdim):
+        ctx.idx, ctx.axis, ctx.shape, ctx.keepdim = idx, axis, a.shape, keepdim
+        vals = np.take_along_axis(a, idx, axis)
+        return vals if keepdim else vals.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad if ctx.keepdim else grad.unsqueeze(ctx.axis)
+        return ScatterAlong.apply(g, ctx.idx, ctx.axis, ctx.shape), None, None, None
 
 
 # -- sums and means -------------------------------------------------------------
@@ -159,8 +179,12 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tens
     """Sum of all elements, or over ``dim`` (an int or a tuple); integers sum as int64."""
     if dtype is not None:
         input = _cast(input, D.to_dtype(dtype))
-    r = Sum.apply(input, _reduce_dims(input, dim), keepdim, _sum_np_dtype(input, dtype))
+    r = (Sum if dim is None else _SumDim).apply(input, _reduce_dims(input, dim), keepdim,
+                                                _sum_np_dtype(input, dtype))
     return r if out is None else _out(r, out)
+
+
+_SumDim = renamed(Sum, "SumBackward1")
 
 
 class Mean(Primitive):
@@ -196,8 +220,11 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Ten
     if dtype is not None:
         input = _cast(input, D.to_dtype(dtype))
     _mean_dtype_check(input)
-    r = Mean.apply(input, _reduce_dims(input, dim), keepdim)
+    r = (Mean if dim is None else _MeanDim).apply(input, _reduce_dims(input, dim), keepdim)
     return r if out is None else _out(r, out)
+
+
+_MeanDim = renamed(Mean, "MeanBackward1")
 
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -262,7 +289,11 @@ def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None) ->
     if dtype is not None:
         input = _cast(input, D.to_dtype(dtype))
     axis = None if dim is None else _one_dim(input, dim)
-    return Prod.apply(input, axis, keepdim, _sum_np_dtype(input, dtype))
+    return (Prod if dim is None else _ProdDim).apply(input, axis, keepdim,
+                                                     _sum_np_dtype(input, dtype))
+
+
+_ProdDim = renamed(Prod, "ProdBackward1")
 
 
 # -- extrema --------------------------------------------------------------------
@@ -334,6 +365,8 @@ def _arg_extreme(input: Tensor, axis: int, keepdim: bool, npfn):
 
 
 def _max_min(name, all_cls, npfn, result_type, pairwise):
+    along = renamed(ValuesAlong, name.capitalize() + "Backward0")
+
     def fn(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):  # max(input, other)
             return pairwise(input, dim, out=out)
@@ -349,7 +382,7 @@ def _max_min(name, all_cls, npfn, result_type, pairwise):
         if axis >= 0 and input._data.shape[axis] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         idx = _arg_extreme(input, axis, keepdim, npfn)
-        values = _select(input, idx, axis, keepdim)
+        values = _select(input, idx, axis, keepdim, along)
         indices = const(_kept(idx, axis, keepdim))
         return result_type((values, indices))
 
@@ -450,7 +483,10 @@ def var(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
 def std(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: float | None = None, out=None) -> Tensor:
     """Standard deviation: the square root of ``var`` with the same arguments."""
-    return _out(sqrt(var(input, dim, unbiased, keepdim, correction=correction)), out)
+    return _out(_StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction)), out)
+
+
+_StdSqrt = renamed(Sqrt, "StdBackward0")  # torch records std as one node
 
 
 def var_mean(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -496,7 +532,8 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     _need_float(input, "linalg.vector_norm: Expected a floating point or complex tensor as "
                 f"input. Got {_short(input.dtype)}")
     if p == "nuc":
-        raise NotImplementedError("norm(p='nuc') is provided by ember.linalg.matrix_norm")
+        raise NotImplementedError(f"norm(p='nuc') is provided by "
+                                  f"{public_name('ember.linalg')}.matrix_norm")
     dims = _reduce_dims(input, dim)
     if p in ("fro", 2, 2.0):
         return Norm2.apply(input, dims, keepdim)

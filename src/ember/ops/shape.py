@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._argtypes import is_real_torch, real_torch_error, type_name
 from .._device import move_array
 from .._tensor import Tensor
 from ..autograd.engine import sum_to_array
@@ -707,7 +708,13 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 def _tensor_list(tensors, fname):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        f"not {type(tensors).__name__}")
+                        f"not {type_name(tensors)}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            if is_real_torch(t):
+                raise real_torch_error(t, f"{fname}(): element {i} of argument 'tensors'")
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type_name(t)}")
     return list(tensors)
 
 
@@ -744,10 +751,6 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
     # 1-D empty tensors are skipped, as PyTorch still allows them anywhere
     kept = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
     first = kept[0]._data

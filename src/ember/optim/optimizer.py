@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .._argtypes import is_real_torch, real_torch_error
 from .._dtype import float64, get_default_dtype
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state as _grad_state
@@ -137,7 +138,7 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [self.__class__.__name__ + " ("]
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
+            lines.extend([""] * (i > 0) + [f"Parameter Group {i}"])  # groups apart by a blank line
             lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
         return "\n".join(lines) + "\n)"
 
@@ -165,6 +166,8 @@ class Optimizer:
         param_group["params"] = params
         for p in params:
             if not isinstance(p, Tensor):
+                if is_real_torch(p):
+                    raise real_torch_error(p, f"{type(self).__name__}")
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + _typename(p))
             if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):

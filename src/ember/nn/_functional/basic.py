@@ -6,16 +6,20 @@ primitives of ``ember.ops.nn`` or are composed from differentiable ember operati
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
 import numpy as np
 
-from ..._random import _gen
+from ..._random import _mt, bernoulli_values
+from ... import _dtype as D
 from ..._tensor import Tensor, _TYPE_SHORT
 from ...autograd import grad_mode
+from ...autograd.function import renamed
 from ...ops import elementwise as E
 from ...ops import nn as N
+from ...ops.reduce import Mean, Sum
 from ...ops._util import const
 
 __all__ = [
@@ -63,7 +67,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                                f"{a.lower()} != {b.lower()}")
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a} and {b}")
-    return N.Linear.apply(input, weight, bias)
+    return _LINEAR_NODES[bias is None][min(x.ndim, 3)].apply(input, weight, bias)
+
+
+# torch's grad_fn for linear by (no bias, input dims 1 / 2 / more): the last op it runs
+_LINEAR_NODES = {
+    has_no_bias: {nd: renamed(N.Linear, name) for nd, name in zip((1, 2, 3), names)}
+    for has_no_bias, names in ((False, ("ViewBackward0", "AddmmBackward0", "ViewBackward0")),
+                               (True, ("SqueezeBackward4", "MmBackward0",
+                                       "UnsafeViewBackward0")))}
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
@@ -263,8 +275,11 @@ def _rrelu(input, lower, upper, training):
     if not training:
         return N.LeakyRelu.apply(input, (lower + upper) / 2)
     a = input._data
-    slopes = _gen(None).uniform(lower, upper, a.shape).astype(a.dtype)
-    return N.MaskedScale.apply(input, np.where(a >= 0, 1, slopes).astype(a.dtype))
+    # as torch's CPU kernel: one float64 uniform on [lower, upper) per element <= 0, in order
+    neg = np.asarray(a <= 0)
+    slopes = np.ones(a.shape)
+    slopes[neg] = _mt(None).uniform(int(neg.sum()), 53, lower, upper)
+    return N.MaskedScale.apply(input, slopes.astype(a.dtype))
 
 
 _rrelu_ = E._inplace(_rrelu)
@@ -367,8 +382,9 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    # one more frame than torch's: the tensor-type check wrapping each functional
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
-                  "to include dim=X as an argument.", stacklevel=stacklevel)
+                  "to include dim=X as an argument.", stacklevel=stacklevel + 1)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -406,7 +422,8 @@ def _check_p(p: float) -> None:
 
 def _keep_mask(input: Tensor, p: float, shape) -> np.ndarray:
     """Bernoulli(1 - p) of ``shape`` as input's float dtype (on input's device)."""
-    keep = _gen(None).random(shape, dtype=np.float32) >= p
+    # torch fills an empty tensor with bernoulli_(1 - p)
+    keep = bernoulli_values(None, np.full(shape, 1 - p), False)
     arr = keep.astype(input._data.dtype)
     return arr if type(input._data) is np.ndarray else Tensor._xp_of(input._data).asarray(arr)
 
@@ -445,7 +462,7 @@ def _feature_dims_warning(name, nd, spatial):
                   f"this warning, please use dropout instead. Note that {name} exists to "
                   f"provide channel-wise dropout on inputs with {spatial} spatial dimensions, a "
                   "channel dimension, and an optional batch dimension (i.e. "
-                  f"{spatial + 1}D or {spatial + 2}D inputs).", stacklevel=3)
+                  f"{spatial + 1}D or {spatial + 2}D inputs).", stacklevel=4)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
@@ -471,7 +488,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
                       "C, L), where C is the channel dim. This behavior will change in a future "
                       "release to interpret the input as one without a batch dimension, i.e. "
                       "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, "
-                      "please switch to using dropout1d instead.", stacklevel=2)
+                      "please switch to using dropout1d instead.", stacklevel=3)
     elif nd != 4:
         _feature_dims_warning("dropout2d", nd, 2)
     return _feature_dropout(input, p, training, inplace, True)
@@ -555,11 +572,17 @@ def _legacy_reduction(size_average, reduce, reduction: str) -> str:
     reduce = True if reduce is None else reduce
     ret = "mean" if size_average and reduce else ("sum" if reduce else "none")
     warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                  f"reduction='{ret}' instead.", stacklevel=3)
+                  f"reduction='{ret}' instead.", stacklevel=4)
     return ret
 
 
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
+def _reduce(loss: Tensor, reduction: str, node: str | None = None) -> Tensor:
+    """The loss reduced; ``node`` names the result's grad_fn as torch's fused loss does."""
+    if node is not None and reduction in ("mean", "sum"):
+        dims = tuple(range(loss.ndim))
+        if reduction == "mean":
+            return _renamed_reduction(Mean, node).apply(loss, dims, False)
+        return _renamed_reduction(Sum, node).apply(loss, dims, False, None)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
@@ -569,11 +592,16 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+@functools.lru_cache(maxsize=None)
+def _renamed_reduction(prim, node: str):
+    return renamed(prim, node)
+
+
 def _reduce_weighted(loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str,
-                     mean_over_weight: bool) -> Tensor:
+                     mean_over_weight: bool, node: str | None = None) -> Tensor:
     """The optional elementwise ``weight`` of l1/mse/huber, then the reduction."""
     if weight is None:
-        return _reduce(loss, reduction)
+        return _reduce(loss, reduction, node)
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
     loss = loss * weight
@@ -591,7 +619,7 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
                       f"size ({input.shape}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+                      "broadcasting. Please ensure they have the same size.", stacklevel=4)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -608,7 +636,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     _warn_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     d = input - target
-    return _reduce_weighted(d * d, weight, input, reduction, True)
+    if d._data.dtype.kind in "iub":
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TYPE_SHORT[d.dtype.name]}'")
+    return _reduce_weighted(d * d, weight, input, reduction, True, "MseLossBackward0")
 
 
 def _abs_and_masks(input, target, width):
@@ -711,7 +741,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                            f"{label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim] if input.ndim else 0
-    if input.ndim >= 1 and target.shape == input.shape and target.is_floating_point():
+    if input.ndim >= 1 and target.shape == input.shape:
+        if not target.is_floating_point():  # e.g. one-hot rows: torch wants class indices
+            raise RuntimeError("Expected floating point type for target with class "
+                               f"probabilities, got {_TYPE_SHORT[target.dtype.name]}")
         _check_weight(weight, n_classes)
         if reduction not in ("none", "mean", "sum"):
             raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -752,13 +785,16 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_TYPE_SHORT[target.dtype.name]} but expected "
+                           f"{_TYPE_SHORT[input.dtype.name]}")
     x = input._data
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = N.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss, reduction, "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
@@ -771,6 +807,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    _check_float_target(input, target)
     logsig = N.LogSigmoid.apply(input)
     if pos_weight is None:
         loss = (1 - target) * input - logsig
@@ -778,7 +815,19 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         loss = (1 - target) * input - ((pos_weight - 1) * target + 1) * logsig
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss, reduction, "BinaryCrossEntropyWithLogitsBackward0")
+
+
+def _check_float_target(input: Tensor, target: Tensor) -> None:
+    """torch computes the logits loss into a tensor of the target's dtype: a float one."""
+    kind = target._data.dtype.kind
+    if kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if kind in "iu":
+        res = D.promote_types(input.dtype, target.dtype)
+        raise RuntimeError(f"result type {_TYPE_SHORT[res.name]} can't be cast to the desired "
+                           f"output type {_TYPE_SHORT[target.dtype.name]}")
 
 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -790,7 +839,9 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
                       "the KL div math definition.'mean' will be changed to behave the same as "
-                      "'batchmean' in the next major release.", stacklevel=2)
+                      "'batchmean' in the next major release.", stacklevel=3)
+    if input._data.dtype.kind in "iub" or target._data.dtype.kind in "iub":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = E.exp(target) * (target - input)
     else:

@@ -27,7 +27,7 @@ def _warn_align(align_corners):
         warnings.warn("Default grid_sample and affine_grid behavior has changed to "
                       "align_corners=False since 1.3.0. Please specify align_corners=True if the "
                       "old behavior is desired. See the documentation of grid_sample for "
-                      "details.", stacklevel=3)
+                      "details.", stacklevel=4)
         return False
     return align_corners
 

@@ -7,6 +7,7 @@ from typing import Optional, Sequence, Union
 
 from ... import _dtype as D
 from ..._tensor import Size, Tensor
+from ...autograd.function import renamed
 from ...ops import conv as C
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
@@ -51,7 +52,7 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
         axes = (0,) + tuple(range(2, input.dim()))
-        y, mean, var = C.Normalize.apply(
+        y, mean, var = _BatchNormalize.apply(
             input, None if weight is None else weight.reshape(shape),
             None if bias is None else bias.reshape(shape), axes, eps)
         if running_mean is not None or running_var is not None:
@@ -71,6 +72,9 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
     if bias is not None:
         shift = shift + bias
     return input * scale.reshape(shape) + shift.reshape(shape)
+
+
+_BatchNormalize = renamed(C.Normalize, "NativeBatchNormBackward0")
 
 
 def instance_norm(input: Tensor, running_mean: Optional[Tensor] = None,

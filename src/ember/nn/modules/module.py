@@ -3,6 +3,8 @@ state dicts, device and dtype conversion, and forward/backward hooks."""
 from __future__ import annotations
 
 import itertools
+import re
+import types
 import warnings
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
@@ -260,6 +262,37 @@ class _BackwardHook:
         return tuple(res[i] for i in self.input_index)
 
 
+# the layer families whose forward torch itself shares from a private base
+_TORCH_SHARED_FORWARD = {"BatchNorm": "_BatchNorm", "InstanceNorm": "_InstanceNorm",
+                         "ConstantPad": "_ConstantPadNd", "ZeroPad": "_ConstantPadNd",
+                         "CircularPad": "_CircularPadNd", "ReflectionPad": "_ReflectionPadNd",
+                         "ReplicationPad": "_ReplicationPadNd"}
+
+
+def _own_forward(cls) -> None:
+    """A public layer that inherits ``forward`` from a private base of ember's gets a copy
+    named as torch names it (its own, or torch's shared base), so a wrong call reads
+    ``Conv2d.forward() takes ...`` as in torch."""
+    fn = cls.__dict__.get("forward")
+    if fn is not None or cls.__name__.startswith("_"):
+        return
+    fn = getattr(cls, "forward")
+    if fn is _forward_unimplemented:
+        return
+    code = getattr(fn, "__code__", None)
+    # (before Python 3.11 such messages name the bare function: nothing to do)
+    if not hasattr(code, "co_qualname") or not code.co_qualname.startswith(("_", "RNNBase.")):
+        return
+    family = re.sub(r"\dd$", "", cls.__name__.removeprefix("Lazy"))
+    qualname = _TORCH_SHARED_FORWARD.get(family, cls.__qualname__) + ".forward"
+    if qualname == code.co_qualname:
+        return
+    own = types.FunctionType(code.replace(co_qualname=qualname), fn.__globals__, fn.__name__,
+                             fn.__defaults__, fn.__closure__)
+    own.__kwdefaults__, own.__doc__, own.__qualname__ = fn.__kwdefaults__, fn.__doc__, qualname
+    cls.forward = own
+
+
 class Module:
     """Base class for all neural-network layers and models.
 
@@ -272,6 +305,10 @@ class Module:
     training: bool
     call_super_init: bool = False
     forward: Callable[..., Any] = _forward_unimplemented
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _own_forward(cls)
 
     def __init__(self, *args, **kwargs) -> None:
         if kwargs:
@@ -686,7 +723,7 @@ class Module:
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def share_memory(self) -> "Module":
-        """Move parameters and buffers to shared memory (a no-op on ember's CPU arrays)."""
+        """Move parameters and buffers into shared memory, in place."""
         return self._apply(lambda t: t.share_memory_())
 
     # -- state dict ---------------------------------------------------------------------

@@ -136,14 +136,18 @@ class MTEngine:
                 self.next_double_normal = float(z[-1])
         return out
 
-    def normal_fill(self, n: int, bits: int, mean: float, std: float) -> np.ndarray:
+    def normal_fill(self, n: int, bits: int, mean: float, std: float,
+                    reduced: bool = False) -> np.ndarray:
         """torch's ``normal_fill`` for contiguous tensors of at least 16 elements: uniforms of
         the tensor's type, Box-Muller across each block of 16 (first half with second half),
-        and a fresh block of 16 for a ragged tail.  Matches torch to rounding of log/cos/sin."""
+        and a fresh block of 16 for a ragged tail.  Matches torch to rounding of log/cos/sin.
+        For half and bfloat16 (``reduced``) torch draws uniforms for the whole blocks only
+        before the tail's 16; for float and double it draws one per element first."""
         comp = np.float64 if bits == 53 else np.float32
-        data = self.uniform(n, bits)
         full = n // 16
-        out = data.copy()  # a ragged tail can leave a few raw uniforms, as in torch
+        data = self.uniform(full * 16 if reduced else n, bits)
+        out = np.empty(n, data.dtype)
+        out[:data.size] = data  # a ragged tail can leave a few raw uniforms, as in torch
         out[:full * 16] = _box_muller16(data[:full * 16].reshape(full, 16), comp, mean, std).ravel()
         if n % 16:
             tail = self.uniform(16, bits)

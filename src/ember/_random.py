@@ -125,7 +125,8 @@ def normal_values(generator, n: int, dt: D.dtype, mean=0.0, std=1.0) -> np.ndarr
     or more (contiguous) elements, the scalar sampler with its cached sample otherwise."""
     mt = _mt(generator)
     if n >= 16:
-        return _to_dtype(mt.normal_fill(n, _bits(dt), mean, std), dt)
+        reduced = dt.name in ("float16", "bfloat16")
+        return _to_dtype(mt.normal_fill(n, _bits(dt), mean, std, reduced), dt)
     return _to_dtype(mt.normal_serial(n) * std + mean, dt)
 
 

@@ -68,6 +68,14 @@ OPS = {
     "setitem_slice": lambda L, x, v, m, b, i: _set(x * 1, (slice(None), 1)),
     "setitem_advanced": lambda L, x, v, m, b, i: _set(x * 1, i),
     "setitem_mask": lambda L, x, v, m, b, i: _set(x * 1, x > 0),
+    "median": lambda L, x, v, m, b, i: x.median(),
+    "median_dim": lambda L, x, v, m, b, i: x.median(1).values,
+    "nanmedian": lambda L, x, v, m, b, i: x.nanmedian(),
+    "nanmedian_dim": lambda L, x, v, m, b, i: x.nanmedian(0, keepdim=True).values,
+    "dropout": lambda L, x, v, m, b, i: L.nn.functional.dropout(x, 0.5),
+    "dropout2d": lambda L, x, v, m, b, i: L.nn.functional.dropout2d(b[None], 0.5),
+    "alpha_dropout": lambda L, x, v, m, b, i: L.nn.functional.alpha_dropout(x, 0.5, True),
+    "rrelu": lambda L, x, v, m, b, i: L.nn.functional.rrelu(x, training=True),
 }
 
 
@@ -91,7 +99,8 @@ def test_grad_fn_name_matches_torch(op):
         (type(t.grad_fn).__name__, t.grad_fn.name())
 
 
-@pytest.mark.parametrize("op", ["rdiv", "std_dim", "max_dim", "linear_3d", "mse", "pow_tensor"])
+@pytest.mark.parametrize("op", ["rdiv", "std_dim", "max_dim", "linear_3d", "mse", "pow_tensor",
+                                "median", "median_dim", "nanmedian"])
 def test_renamed_nodes_keep_their_gradients(op):
     outs = {}
     for lib in (ember, torch):

@@ -455,7 +455,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 class MaskedScale(Primitive):
     """``x * mask`` with a constant mask (dropout's kept-and-rescaled units)."""
 
-    node_name = "NativeDropoutBackward0"
+    node_name = "MulBackward0"  # torch's CPU dropout multiplies by the scaled mask
 
     @staticmethod
     def forward(ctx, x, mask):

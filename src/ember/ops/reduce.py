@@ -724,14 +724,16 @@ def _median_fn(name, ignore_nan, result_type):
             flat = input.reshape(-1)
             idx = _median_index(flat, 0, ignore_nan)
             # without dim PyTorch shares the gradient among elements equal to the median
-            return Amax.apply(_tied(flat, idx), (0,), False)
+            prim = _NanmedianAll if ignore_nan else _MedianAll
+            return prim.apply(_tied(flat, idx), (0,), False)
         axis = _one_dim(input, dim)
         if axis >= 0 and input._data.shape[axis] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
         idx = _median_index(input, axis, ignore_nan) if axis >= 0 else np.zeros((), np.int64)
-        return result_type((_select(input, idx, axis, keepdim),
+        return result_type((_select(input, idx, axis, keepdim, along),
                             const(np.asarray(_kept(idx, axis, keepdim)))))
 
+    along = renamed(ValuesAlong, name.capitalize() + "Backward1")
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = ("The lower median of all elements, or the named tuple (values, indices) "
                   "along ``dim``" + ("; NaNs are ignored." if ignore_nan else
@@ -747,6 +749,8 @@ def _tied(flat: Tensor, idx) -> Tensor:
     return where(const(hit), flat, -math.inf)
 
 
+_MedianAll = renamed(Amax, "MedianBackward0")
+_NanmedianAll = renamed(Amax, "NanmedianBackward0")
 median = _median_fn("median", False, return_types.median)
 nanmedian = _median_fn("nanmedian", True, return_types.nanmedian)
 

@@ -271,6 +271,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return N.prelu(input, weight)
 
 
+_RreluWithNoise = renamed(N.MaskedScale, "RreluWithNoiseBackward0")
+
+
 def _rrelu(input, lower, upper, training):
     if not training:
         return N.LeakyRelu.apply(input, (lower + upper) / 2)
@@ -279,7 +282,7 @@ def _rrelu(input, lower, upper, training):
     neg = np.asarray(a <= 0)
     slopes = np.ones(a.shape)
     slopes[neg] = _mt(None).uniform(int(neg.sum()), 53, lower, upper)
-    return N.MaskedScale.apply(input, slopes.astype(a.dtype))
+    return _RreluWithNoise.apply(input, slopes.astype(a.dtype))
 
 
 _rrelu_ = E._inplace(_rrelu)

@@ -405,3 +405,26 @@ def test_safe_globals_context_allows_a_class_only_inside(tmp_path):
     assert _Point not in ember.serialization.get_safe_globals()
     with pytest.raises(Exception, match="Weights only load failed"):
         ember.load(path)
+
+
+def test_safetensors_safe_open_for_pytorch_through_the_runner(tmp_path):
+    # safetensors' own reader builds torch tensors from torch.UntypedStorage.from_file;
+    # under the runner that torch is ember
+    pytest.importorskip("safetensors", reason="needs the safetensors extra")
+    import subprocess
+    import sys
+    script = tmp_path / "read.py"
+    script.write_text(
+        "import torch\n"
+        "from safetensors import safe_open\n"
+        "from safetensors.torch import save_file\n"
+        f"path = {str(tmp_path / 'w.safetensors')!r}\n"
+        "save_file({'a': torch.arange(6.).reshape(2, 3), 'b': torch.tensor([1, 2])}, path)\n"
+        "with safe_open(path, framework='pt', device='cpu') as f:\n"
+        "    print(f.get_tensor('a').tolist(), f.get_tensor('b').dtype,\n"
+        "          f.get_slice('a')[:, 1:].tolist())\n")
+    out = subprocess.run([sys.executable, "-m", "ember.run", str(script)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == \
+        "[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]] torch.int64 [[1.0, 2.0], [4.0, 5.0]]"

@@ -68,7 +68,9 @@ def is_tensor(obj) -> bool:
 
 
 def is_storage(obj) -> bool:
-    return False
+    """Whether ``obj`` is a storage (a tensor's flat memory)."""
+    from .storage import TypedStorage, UntypedStorage
+    return isinstance(obj, (UntypedStorage, TypedStorage))
 
 
 def is_floating_point(input) -> bool:
@@ -103,7 +105,7 @@ _LAZY_MODULES = {
     "vision", "serialization", "return_types", "amp", "func", "profiler", "testing",
     "futures", "_C",
     "fx", "jit", "onnx", "compiler", "_dynamo", "special", "fft", "version", "torch_version",
-    "hub", "distributions", "distributed", "multiprocessing", "cpu", "types",
+    "hub", "distributions", "distributed", "multiprocessing", "cpu", "types", "storage",
 }
 
 
@@ -114,6 +116,9 @@ def __getattr__(name):
         from ._naming import rename_loaded_classes
         rename_loaded_classes()  # under the runner, its classes print as torch's
         return mod
+    if name in ("UntypedStorage", "TypedStorage"):
+        from . import storage
+        return getattr(storage, name)
     if name in ("save", "load"):
         from . import serialization
         return getattr(serialization, name)

@@ -170,7 +170,12 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
-    """``as_tensor`` with an explicit ``copy`` choice."""
+    """``as_tensor`` with an explicit ``copy`` choice; a storage is read as ``dtype``'s
+    elements (its bytes reinterpreted), sharing its memory unless ``copy``."""
+    from .storage import UntypedStorage
+    if isinstance(obj, UntypedStorage):
+        obj = obj._array.view(D.to_dtype(dtype).np if dtype is not None else np.uint8)
+        dtype = None
     t = copy_construct(obj, dtype, device) if copy else as_tensor(obj, dtype, device)
     if requires_grad:
         t.requires_grad_()

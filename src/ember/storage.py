@@ -51,8 +51,26 @@ class UntypedStorage:
         """The address of the first byte."""
         return int(self._array.__array_interface__["data"][0])
 
+    @classmethod
+    def from_file(cls, filename, shared: bool = False, nbytes: int = 0) -> "UntypedStorage":
+        """``nbytes`` bytes of a file, memory-mapped: writes reach the file when ``shared``,
+        else they stay private to this storage (copy-on-write)."""
+        array = np.memmap(filename, dtype=np.uint8, mode="r+" if shared else "c",
+                          shape=(int(nbytes),) if nbytes else None)
+        out = cls.__new__(cls)
+        out._array = array
+        return out
+
+    def untyped(self) -> "UntypedStorage":
+        """Itself (a typed storage's ``untyped()`` gives its bytes)."""
+        return self
+
     def __getitem__(self, index):
-        return self._array[index].tolist()
+        if isinstance(index, slice):  # a storage over the same bytes, as torch's
+            out = type(self).__new__(type(self))
+            out._array = self._array[index]
+            return out
+        return int(self._array[index])
 
     def tolist(self) -> list:
         """The bytes as Python ints."""
@@ -107,8 +125,26 @@ class TypedStorage:
         """The address of the first element."""
         return int(self._array.__array_interface__["data"][0])
 
+    @classmethod
+    def from_file(cls, filename, shared: bool = False, nbytes: int = 0) -> "UntypedStorage":
+        """``nbytes`` bytes of a file, memory-mapped: writes reach the file when ``shared``,
+        else they stay private to this storage (copy-on-write)."""
+        array = np.memmap(filename, dtype=np.uint8, mode="r+" if shared else "c",
+                          shape=(int(nbytes),) if nbytes else None)
+        out = cls.__new__(cls)
+        out._array = array
+        return out
+
+    def untyped(self) -> "UntypedStorage":
+        """Itself (a typed storage's ``untyped()`` gives its bytes)."""
+        return self
+
     def __getitem__(self, index):
-        return self._array[index].tolist()
+        if isinstance(index, slice):  # a storage over the same bytes, as torch's
+            out = type(self).__new__(type(self))
+            out._array = self._array[index]
+            return out
+        return int(self._array[index])
 
     def tolist(self) -> list:
         """The elements as Python numbers."""

@@ -98,11 +98,11 @@ DOC_AND_REEXPORTS = {
     "torch.special": "common_args multi_dim_common",
 }
 
-# Typed storage classes: ember's tensors own NumPy arrays; Tensor.storage() covers what
-# programs do with storages, the legacy per-dtype storage classes are not provided.
+# Legacy per-dtype storage classes (FloatStorage, ...): ember's tensors own NumPy arrays;
+# UntypedStorage/TypedStorage and Tensor.storage() cover what programs do with storages.
 STORAGE_TYPES = {
     "torch": """
-        *Storage StorageBase TypedStorage UntypedStorage from_file
+        *Storage StorageBase from_file
     """,
 }
 
@@ -164,8 +164,8 @@ NOT_IMPLEMENTED_YET = {
         "as_strided_scatter conj_physical_ resize_as_ embedding_bag feature_dropout",
         # not started: dlpack exchange, uint16/32/64 dtypes
         "from_dlpack to_dlpack uint16 uint32 uint64",
-        # not started: submodules torch.functional, torch.signal, torch.quasirandom, torch.storage
-        "functional signal quasirandom storage",
+        # not started: submodules torch.functional, torch.signal, torch.quasirandom
+        "functional signal quasirandom",
     ],
     "torch.Tensor": [
         # in progress: special functions and sparse tensors

@@ -116,3 +116,19 @@ def test_storage_warns_once_like_torch():
     lambda L, x: x.cumsum(axis=0), lambda L, x: L.std(x, axis=1)])
 def test_numpy_axis_keyword_is_accepted_for_dim_like_torch(expr):
     check_op(*both(expr), X, atol=1e-12, rtol=1e-12)
+
+
+def test_storage_from_file_slices_and_reads_back_like_torch(tmp_path):
+    path = tmp_path / "raw.bin"
+    np.arange(6, dtype=np.float32).tofile(path)
+    for lib in (ember, torch):
+        storage = lib.UntypedStorage.from_file(str(path), shared=False, nbytes=24)
+        assert lib.is_storage(storage) and storage.untyped() is storage
+        part = storage[8:24]  # a slice is a storage over the same bytes
+        assert type(part) is lib.UntypedStorage and part.nbytes() == 16
+        assert isinstance(storage[0], int)
+        t = lib.asarray(part, dtype=lib.uint8).view(dtype=lib.float32)
+        assert t.tolist() == [2.0, 3.0, 4.0, 5.0]
+        t[0] = 9  # not shared: the file is untouched
+    assert np.fromfile(path, dtype=np.float32).tolist() == [0, 1, 2, 3, 4, 5]
+    assert not ember.is_storage(ember.zeros(2))

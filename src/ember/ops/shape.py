@@ -143,8 +143,10 @@ def _view_shape(input, shape):
     return _infer_shape(_shape_arg(shape), input._data.size)
 
 
-def view(input: Tensor, *shape) -> Tensor:
+def view(input: Tensor, *shape, dtype=None) -> Tensor:
     """The same memory seen with another shape (one size may be -1), or as another dtype."""
+    if dtype is not None and not shape:
+        return _view_dtype(input, D.to_dtype(dtype))
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, D.to_dtype(shape[0]))
     return _as_view(View.apply(input, _view_shape(input, shape)), input)

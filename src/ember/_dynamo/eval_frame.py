@@ -183,6 +183,8 @@ def _optimized_module_class():
             super().__init__()
             self._orig_mod = mod
             object.__setattr__(self, "_compiled", _Compiled(mod.__call__, mod, **options))
+            # torch's name for what runs the compiled program (libraries test for it)
+            object.__setattr__(self, "dynamo_ctx", self._compiled)
 
         def forward(self, *args, **kwargs):
             """Run the compiled program (or the module eagerly where capture failed)."""

@@ -197,3 +197,15 @@ def test_digits_example_exports_onnx(tmp_path):
     sess = ort.InferenceSession(str(path))
     out = sess.run(None, {"images": np.zeros((3, 1, 8, 8), np.float32)})[0]
     assert out.shape == (3, 10)
+
+
+def test_resnet18():
+    # torchvision's resnet18 (ember.vision.models) at a small input: convolutions, batch
+    # norms with moved statistics, residual adds, max and adaptive average pooling
+    from ember.vision.models import resnet18
+    ember.manual_seed(0)
+    model = resnet18(num_classes=10)
+    model.train()
+    with ember.no_grad():
+        model(ember.randn(4, 3, 64, 64))
+    _check(model, ember.randn(2, 3, 64, 64))

@@ -138,8 +138,8 @@ def __getattr__(name):
     if name in _COMPILE_NAMES:
         from . import _compat
         return getattr(_compat, name)
-    from ._naming import public_name
-    raise AttributeError(f"module '{public_name(__name__)}' has no attribute '{name}'")
+    from ._left_out import missing_in_module
+    raise missing_in_module("torch", __name__, name)
 
 
 # torch.X names that are nn.functional's functions with the same signature

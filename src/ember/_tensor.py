@@ -487,6 +487,15 @@ class Tensor:
             return format(self.item(), spec)
         return object.__format__(self, spec)
 
+    def __getattr__(self, name):
+        # reached only when the attribute is missing: a Tensor method of torch's that ember
+        # lacks says so (private and special names fail plainly, and fast)
+        message = f"'{type(self).__name__}' object has no attribute '{name}'"
+        if name.startswith("_"):
+            raise AttributeError(message)
+        from ._left_out import missing
+        raise missing("torch.Tensor", name, message)
+
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
         return tensor_repr(self)

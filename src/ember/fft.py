@@ -153,3 +153,10 @@ def fftshift(input, dim=None) -> Tensor:
 def ifftshift(input, dim=None) -> Tensor:
     """Undo ``fftshift``."""
     return _shift(input, dim, -1)
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._left_out import missing_in_module
+    raise missing_in_module("torch.fft", __name__, name)

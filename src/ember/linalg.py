@@ -836,3 +836,10 @@ from ._linalg_composed import *  # noqa: E402,F401,F403  (functions composed fro
 from ._linalg_composed import __all__ as _composed  # noqa: E402
 
 __all__ += _composed
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._left_out import missing_in_module
+    raise missing_in_module("torch.linalg", __name__, name)

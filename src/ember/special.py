@@ -207,3 +207,10 @@ chebyshev_polynomial_v = _not_yet("chebyshev_polynomial_v")
 chebyshev_polynomial_w = _not_yet("chebyshev_polynomial_w")
 shifted_chebyshev_polynomial_v = _not_yet("shifted_chebyshev_polynomial_v")
 shifted_chebyshev_polynomial_w = _not_yet("shifted_chebyshev_polynomial_w")
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._left_out import missing_in_module
+    raise missing_in_module("torch.special", __name__, name)

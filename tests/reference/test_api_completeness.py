@@ -3,7 +3,7 @@
 ``dir()`` of torch, torch.Tensor, torch.nn, torch.nn.functional, torch.optim, torch.linalg,
 torch.fft, torch.special, torch.distributions, torch.utils.data and torch.autograd (less the
 modules and typing names they merely import) is compared with ember's; what ember leaves out is
-the commented list in api_left_out.py. Both sides are read in fresh interpreters so that imports
+the commented list in ember/_left_out.py. Both sides are read in fresh interpreters so that imports
 made by other tests do not change the answer.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ torch = pytest.importorskip("torch",
                             reason="torch is not installed; the API completeness audit needs it")
 
 import ember  # noqa: E402
-import api_left_out  # noqa: E402
+from ember import _left_out as api_left_out  # noqa: E402
 from api_names import NAMESPACES  # noqa: E402
 
 if torch.__version__.split(".")[:2] != ember.__version__.split(".")[:2]:
@@ -75,7 +75,7 @@ def test_left_out_lists_name_known_namespaces():
 def test_every_torch_name_is_present_or_listed(key):
     missing = _unexplained(key)
     assert missing == [], (f"{key}: torch has {missing}, which ember neither provides nor lists in "
-                           f"tests/reference/api_left_out.py")
+                           f"src/ember/_left_out.py")
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -89,6 +89,34 @@ def test_listed_names_are_torch_names_ember_lacks(key):
     globs = [p for p in _listed(key) if p not in exact]
     dead = sorted(p for p in globs
                   if not any(fnmatch.fnmatchcase(n, p) for n in torch_set - have))
-    assert stale == [], f"{key}: ember now has {stale}, remove them from api_left_out.py"
-    assert unknown == [], f"{key}: torch has no public {unknown}, fix api_left_out.py"
+    assert stale == [], f"{key}: ember now has {stale}, remove them from src/ember/_left_out.py"
+    assert unknown == [], f"{key}: torch has no public {unknown}, fix src/ember/_left_out.py"
     assert dead == [], f"{key}: the patterns {dead} match no missing torch name, remove them"
+
+
+def test_every_group_has_a_reason():
+    assert set(api_left_out.GROUPS) - {"not implemented yet"} == set(api_left_out.REASONS)
+
+
+@pytest.mark.parametrize("reach, words", [
+    (lambda: ember.lobpcg, "ember does not implement torch.lobpcg yet"),
+    (lambda: ember.zeros(2).stft, "ember does not implement torch.Tensor.stft yet"),
+    (lambda: ember.distributions.VonMises,
+     "ember does not implement torch.distributions.VonMises yet"),
+    (lambda: ember.quantize_per_tensor,
+     "ember leaves out torch.quantize_per_tensor: ember has no quantized dtypes"),
+    (lambda: ember.nn.quantized, "ember leaves out torch.nn.quantized"),
+])
+def test_a_left_out_name_says_why(reach, words):
+    with pytest.raises(AttributeError, match=words):
+        reach()
+
+
+def test_other_missing_names_fail_as_in_python():
+    with pytest.raises(AttributeError) as info:
+        ember.zeros(2).no_such_method
+    assert str(info.value) == "'Tensor' object has no attribute 'no_such_method'"
+    with pytest.raises(AttributeError) as info:
+        ember.nn.no_such_layer
+    assert str(info.value) == "module 'ember.nn' has no attribute 'no_such_layer'"
+    assert not hasattr(ember, "lobpcg") and not hasattr(ember.zeros(1), "stft")

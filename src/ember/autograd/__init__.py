@@ -167,4 +167,7 @@ def __getattr__(name):
     if name in ("functional", "profiler", "variable", "anomaly_mode"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .._left_out import missing_in_module
+    raise missing_in_module("torch.autograd", __name__, name)

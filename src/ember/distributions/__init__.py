@@ -50,3 +50,10 @@ __all__ = [
     "register_kl", "transform_to", "Gumbel", "HalfCauchy", "MixtureSameFamily", "Multinomial",
     "NegativeBinomial", "Pareto", "Weibull",
 ] + transforms.__all__
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .._left_out import missing_in_module
+    raise missing_in_module("torch.distributions", __name__, name)

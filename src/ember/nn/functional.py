@@ -23,3 +23,10 @@ _check_tensor_arguments()
 from ._functional.grid import *  # noqa: F401,F403
 from ._functional.distance import *  # noqa: F401,F403
 from ._functional.gumbel import *  # noqa: F401,F403
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .._left_out import missing_in_module
+    raise missing_in_module("torch.nn.functional", __name__, name)

@@ -18,3 +18,10 @@ from . import lr_scheduler, swa_utils  # noqa: F401
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "NAdam", "RAdam", "Rprop", "ASGD", "Adafactor", "LBFGS", "lr_scheduler",
            "swa_utils"]
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodule imports look for these first
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .._left_out import missing_in_module
+    raise missing_in_module("torch.optim", __name__, name)

@@ -1,12 +1,18 @@
-"""The public PyTorch names ember does not provide, grouped by the reason why.
+"""The public PyTorch names ember does not provide, grouped by the reason why, and the error
+that says so when a program reaches for one.
 
-Each group maps a namespace key (as in ``api_names.NAMESPACES``) to whitespace-separated names,
-or to a list of such strings (so a group can carry comments); a name may be a glob pattern
-(``fnmatch``: ``q_*``). test_api_completeness.py fails when torch has a public name that ember
-neither has nor lists here, and when an exact name listed here is one ember has gained (delete
-it from the list then) or one torch does not have.
+Each group maps a namespace key (``"torch"``, ``"torch.Tensor"``, ``"torch.nn"``, ...) to
+whitespace-separated names, or to a list of such strings (so a group can carry comments); a
+name may be a glob pattern (``fnmatch``: ``q_*``). ``torch.lobpcg`` on ember then raises an
+``AttributeError`` that says "ember does not implement torch.lobpcg yet" (or why ember leaves
+it out) instead of a bare "no attribute". tests/reference/test_api_completeness.py fails when
+torch has a public name that ember neither has nor lists here, and when an exact name listed
+here is one ember has gained (delete it from the list then) or one torch does not have.
 """
 from __future__ import annotations
+
+import fnmatch
+import functools
 
 # Quantized tensors, observers and quantized kernels: ember computes in float/int NumPy arrays
 # and has no quantized dtypes or backends (torch.ao / torch.quantization).
@@ -208,3 +214,63 @@ GROUPS = {
     "other issues": OTHER_ISSUES,
     "not implemented yet": NOT_IMPLEMENTED_YET,
 }
+
+# why each group is left out, in the words of the error a program gets
+REASONS = {
+    "quantization": "ember has no quantized dtypes or kernels",
+    "accelerator internals": "it belongs to torch's native accelerator and vendor-library "
+                             "internals, which have no meaning on NumPy",
+    "TorchScript IR": "ember's torch.jit works on Python (torch.fx) graphs, not TorchScript's "
+                      "C++ IR",
+    "dispatch internals": "it is part of torch's dispatcher and internal kernels; use the "
+                          "public operation",
+    "docs and re-exports": "it is a documentation fragment of torch's",
+    "storage types": "ember's tensors own NumPy arrays: use Tensor.untyped_storage()",
+    "unrepresentable dtypes": "NumPy cannot represent that dtype",
+    "sparse layouts": "ember's sparse tensors are COO and CSR",
+    "removed in torch": "torch itself removed it (see torch.linalg)",
+    "out of scope": "it is outside what ember covers",
+    "other issues": "it is not implemented yet",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _table(namespace: str) -> tuple[dict, list]:
+    """(exact name -> group, [(glob, group)]) for one namespace key."""
+    exact, globs = {}, []
+    for group, table in GROUPS.items():
+        value = table.get(namespace, "")
+        for entry in " ".join([value] if isinstance(value, str) else value).split():
+            if any(c in entry for c in "*?["):
+                globs.append((entry, group))
+            else:
+                exact[entry] = group
+    return exact, globs
+
+
+def explain(namespace: str, name: str):
+    """Why ``namespace.name`` (a torch name) is missing from ember, or None if it is not a
+    name torch has that ember lists as left out."""
+    if name.startswith("__"):
+        return None
+    exact, globs = _table(namespace)
+    group = exact.get(name) or next((g for p, g in globs if fnmatch.fnmatchcase(name, p)), None)
+    if group is None:
+        return None
+    if group == "not implemented yet":
+        return f"ember does not implement {namespace}.{name} yet"
+    return f"ember leaves out {namespace}.{name}: {REASONS[group]}"
+
+
+def missing(namespace: str, name: str, message: str) -> AttributeError:
+    """The ``AttributeError`` for a missing attribute: ``message`` (Python's usual words),
+    followed by why ember lacks it when it is a torch name listed here."""
+    why = explain(namespace, name)
+    return AttributeError(f"{message}: {why}" if why else message)
+
+
+def missing_in_module(namespace: str, module_name: str, name: str) -> AttributeError:
+    """The error for ``name`` missing from ember's module of torch's ``namespace``."""
+    from ._naming import public_name
+    return missing(namespace, name, f"module '{public_name(module_name)}' has no attribute "
+                                    f"'{name}'")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 
 from ..._argtypes import not_tensor_error, type_name
 from ..._tensor import Tensor
@@ -39,8 +40,13 @@ def _tensor_params(fn) -> list:
 
 
 def _reject(fn, params, args, kwargs):
-    """Raise torch's error for the first tensor parameter that did not get a tensor."""
+    """Raise torch's error for the first tensor parameter that did not get a tensor. A
+    traced value of torch.fx/compile is let through: the function to call is then the one
+    its module binds now (the tracer's recording wrapper while a trace runs)."""
     bound = inspect.signature(fn).bind_partial(*args, **kwargs).arguments
+    from ...fx.proxy import Proxy
+    if any(isinstance(bound.get(p), Proxy) for p in params):
+        return getattr(sys.modules[fn.__module__], fn.__name__, fn)
     name = fn.__name__
     for i, p in enumerate(params):
         if p not in bound or isinstance(bound[p], Tensor):
@@ -60,17 +66,17 @@ def _guard(fn, params):
     if n == 1:
         def checked(*args, **kwargs):
             if not (args and isinstance(args[0], Tensor)):
-                _reject(fn, params, args, kwargs)
+                return _reject(fn, params, args, kwargs)(*args, **kwargs)
             return fn(*args, **kwargs)
     elif n == 2:
         def checked(*args, **kwargs):
             if len(args) < 2 or not (isinstance(args[0], Tensor) and isinstance(args[1], Tensor)):
-                _reject(fn, params, args, kwargs)
+                return _reject(fn, params, args, kwargs)(*args, **kwargs)
             return fn(*args, **kwargs)
     else:
         def checked(*args, **kwargs):
             if len(args) < n or not all(isinstance(a, Tensor) for a in args[:n]):
-                _reject(fn, params, args, kwargs)
+                return _reject(fn, params, args, kwargs)(*args, **kwargs)
             return fn(*args, **kwargs)
     checked = functools.wraps(fn)(checked)
     checked._tensor_checked = True

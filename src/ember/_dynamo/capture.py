@@ -43,6 +43,25 @@ class ValueTracer(Tracer):
         self.values: dict = {}
         self._n_inputs = 0
 
+    def trace(self, root, concrete_args=None):
+        from ..nn import Module
+        self._function_root = not isinstance(root, Module)
+        return super().trace(root, concrete_args)
+
+    def call_module(self, m, forward, args, kwargs):
+        """A module a traced function reaches through its closure or globals joins the
+        program's root (under ``_closure_<n>``), so that its layers are captured as in a
+        module root instead of being traced through."""
+        if self._function_root and id(m) not in self._module_paths:
+            name = f"_closure_{sum(n.startswith('_closure_') for n in self.root._modules)}"
+            self.root.add_module(name, m)
+            for sub_name, sub in m.named_modules(prefix=name):
+                self._module_paths.setdefault(id(sub), sub_name)
+            for t_name, t in list(m.named_parameters(prefix=name)) + \
+                    list(m.named_buffers(prefix=name)):
+                self._tensor_paths.setdefault(id(t), t_name)
+        return super().call_module(m, forward, args, kwargs)
+
     def _placeholders(self, fn, skip_self, concrete_args):
         # parameters the call leaves at their defaults are constants, not graph inputs
         import inspect

@@ -142,8 +142,12 @@ class _Compiled:
             return _EAGER, out
         if self.module is not None:
             params = list(self.module.parameters())
-        else:  # tensors a function reaches outside its arguments (a closed-over model)
-            params = [t for t in tracer.tensor_attrs.values() if t.requires_grad]
+        else:  # tensors a function reaches outside its arguments: the parameters of the
+            # modules it calls (joined to the root) and any other tensor it closes over
+            params = list(tracer.root.parameters())
+            seen = {id(t) for t in params}
+            params += [t for t in tracer.tensor_attrs.values()
+                       if t.requires_grad and id(t) not in seen]
         if self.backend in ("eager", "aot_eager") or len(placeholders) != len(args):
             return _Program(gm, params), out
         try:

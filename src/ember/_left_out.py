@@ -44,7 +44,7 @@ ACCELERATOR_INTERNALS = {
         BenchmarkConfig BenchmarkExecutionStats ThroughputBenchmark
     """,
     "torch.Tensor": "xpu mtia ipu to_mkldnn record_stream",
-    "torch.nn": "SyncBatchNorm attention",
+    "torch.nn": "attention",
     "torch.nn.functional": "grouped_mm scaled_grouped_mm scaled_mm ScalingType SwizzleType",
     "torch.autograd": """
         DeviceType ProfilerActivity ProfilerConfig ProfilerEvent ProfilerState

@@ -66,3 +66,10 @@ def test_same_script_under_every_launcher(how):
         assert f"rank {r}/{n} " in res.stdout
     if how == "launcher":
         assert "local 1 " in res.stdout  # LOCAL_RANK set per rank
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_sync_batchnorm_equals_one_batchnorm_on_the_whole_batch(n):
+    res = mpirun(n, SCRIPTS / "syncbn.py", timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert all(f"rank {r} syncbn ok" in res.stdout for r in range(n)), res.stdout

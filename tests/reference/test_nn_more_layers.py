@@ -335,3 +335,23 @@ def test_embedding_bag_errors_match_torch(call):
     # torch appends a printout of an empty C++ tensor to one of these; the text is the same
     assert type(e_err.value) is type(t_err.value)
     assert str(e_err.value) == str(t_err.value).splitlines()[0]
+
+
+def test_sync_batchnorm_alone_is_a_batchnorm_like_torchs():
+    def run(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Conv2d(2, 3, 1), lib.nn.BatchNorm2d(3),
+                                  lib.nn.Sequential(lib.nn.BatchNorm1d(4)))
+        model[1].momentum = None
+        synced = lib.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        x = lib.tensor(np.random.default_rng(0).standard_normal((5, 2, 3, 3)))
+        out = synced[:2].double()(x)  # no process group: a plain batch norm
+        return synced, out
+    (e, e_out), (t, t_out) = run(ember), run(torch)
+    assert repr(e) == repr(t)
+    assert [type(m).__name__ for m in e.modules()] == [type(m).__name__ for m in t.modules()]
+    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(e[1].running_var.numpy(), t[1].running_var.numpy(), rtol=1e-12)
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match="number of input channels should be non-zero"):
+            lib.nn.SyncBatchNorm(3)(lib.zeros(2, 0, 4))

@@ -17,6 +17,7 @@ from .lazy import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
+from .batchnorm import SyncBatchNorm  # noqa: F401
 from . import batchnorm, fold, instancenorm, pixelshuffle, upsampling, utils  # noqa: F401
 
 # what ``from .modules import *`` gives ember.nn: the layers, not these submodules (an
@@ -24,4 +25,4 @@ from . import batchnorm, fold, instancenorm, pixelshuffle, upsampling, utils  # 
 __all__ = [name for file in (module, container, linear, activation, loss, dropout, sparse,
                              flatten, conv, pooling, normalization, padding, rnn, transformer,
                              lazy, distance, channelshuffle, adaptive)
-           for name in file.__all__]
+           for name in file.__all__] + ["SyncBatchNorm"]

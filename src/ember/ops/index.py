@@ -31,6 +31,8 @@ __all__ = [
     "unique", "unique_consecutive", "bucketize", "searchsorted", "bincount", "histc",
 ]
 
+_new = object.__new__
+
 _state = grad_mode._state
 _ndarray = np.ndarray
 _FULL = slice(None)
@@ -256,6 +258,15 @@ def _index_error(np_idx, shape):
 # -- reading -------------------------------------------------------------------------------
 def getitem(self, idx):
     """``self[idx]``: basic indexing gives a view, tensor/list/mask indexing a copy."""
+    if type(idx) is int and not self._rg:  # one sample of a dataset: the hot read
+        a = self._data
+        if a.ndim and -a.shape[0] <= idx < a.shape[0]:
+            out = _new(Tensor)
+            out._data = a[idx, ...]  # a 0-d array, not a NumPy scalar, for a vector
+            out._rg = False
+            out.grad_fn = None
+            out._output_nr = 0
+            return _as_view(out, self)
     np_idx, cls, acc = _parse(self, idx)
     try:
         if cls is not None:

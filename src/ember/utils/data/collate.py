@@ -31,23 +31,23 @@ def _array_tensor(arr):
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
     """Stack equally shaped tensors along a new first dimension (promoting dtypes)."""
-    if any(t._rg for t in batch):
-        from ... import stack  # keep the autograd history of samples that have one
-        return stack(batch, 0)
     first = batch[0]._data
+    dt = batch[0].dtype
+    keep_graph = False
     for i, t in enumerate(batch):
         if t._data.shape != first.shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(first.shape)} at entry 0 and {list(t._data.shape)} at "
                                f"entry {i}")
-    dt = batch[0].dtype
-    for t in batch:
         if t.dtype is not dt:
             dt = _dtype.promote_types(dt, t.dtype)
-    xp = Tensor._xp_of(first)
-    out = xp.stack([t._data for t in batch]) if len(batch) > 1 else first[None].copy()
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
+        keep_graph = keep_graph or t._rg
+    if keep_graph:
+        from ... import stack  # keep the autograd history of samples that have one
+        return stack(batch, 0)
+    out = Tensor._xp_of(first).empty((len(batch),) + first.shape, dt.np)
+    for i, t in enumerate(batch):  # one copy per sample, straight into the batch
+        out[i] = t._data
     return Tensor._make(out, False, None, 0, [0])
 
 

@@ -47,6 +47,7 @@ from .ops.special import *  # noqa: F401,F403
 from .ops.search import *  # noqa: F401,F403
 from .ops.finite_differences import *  # noqa: F401,F403
 from .ops.legacy_linalg import *  # noqa: F401,F403
+from .ops.sparse import *  # noqa: F401,F403
 from ._typed import *  # noqa: F401,F403
 from ._layout import *  # noqa: F401,F403
 from ._constants import *  # noqa: F401,F403
@@ -106,6 +107,7 @@ _LAZY_MODULES = {
     "futures", "_C",
     "fx", "jit", "onnx", "compiler", "_dynamo", "special", "fft", "version", "torch_version",
     "hub", "distributions", "distributed", "multiprocessing", "cpu", "types", "storage",
+    "sparse",
 }
 
 

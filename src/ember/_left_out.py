@@ -162,8 +162,8 @@ OTHER_ISSUES = {
 # entries are marked "in progress" and shrink as that work lands.
 NOT_IMPLEMENTED_YET = {
     "torch": [
-        # in progress: sparse tensors, special functions, RNG
-        "sparse sparse_coo_tensor sparse_csr_tensor spmm igamma igammac binomial",
+        # in progress: special functions, RNG
+        "igamma igammac binomial",
         # not started: complex views, factorizations, spectral and strided ops
         "complex polar view_as_complex view_as_real geqrf orgqr ormqr lu lu_solve lu_unpack",
         "lobpcg pca_lowrank svd_lowrank stft istft histogramdd as_strided as_strided_",
@@ -174,9 +174,8 @@ NOT_IMPLEMENTED_YET = {
         "functional signal quasirandom",
     ],
     "torch.Tensor": [
-        # in progress: special functions and sparse tensors
-        "igamma igamma_ igammac igammac_ to_sparse to_sparse_coo to_sparse_csr to_dense coalesce",
-        "is_coalesced indices values sparse_dim dense_dim sparse_mask crow_indices col_indices",
+        # in progress: special functions
+        "igamma igamma_ igammac igammac_",
         # not started
         "as_strided as_strided_ as_strided_scatter geqrf orgqr ormqr lu lu_solve stft istft",
         "conj_physical_ resize resize_as set_ is_nonzero register_post_accumulate_grad_hook",
@@ -184,7 +183,7 @@ NOT_IMPLEMENTED_YET = {
     ],
     "torch.nn": "Container LinearCrossEntropyLoss LinearCrossEntropyOptions grad",
     "torch.nn.functional": "linear_cross_entropy",
-    "torch.optim": "SparseAdam Muon swap_in_optimizer_params_and_state",
+    "torch.optim": "Muon swap_in_optimizer_params_and_state",
     "torch.linalg": "ldl_factor ldl_factor_ex ldl_solve lu lu_factor lu_factor_ex lu_solve",
     # not started: the rarer distributions
     "torch.distributions": """

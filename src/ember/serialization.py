@@ -37,6 +37,7 @@ import numpy as np
 from . import _dtype as D
 from ._naming import public_name
 from ._device import CPU, canonical, cupy_module, device, move_array
+from ._layout import layout, sparse_coo, sparse_csr
 from ._tensor import Size, Tensor
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
@@ -92,6 +93,8 @@ class _Global:
 
 _G_REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _G_REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
+_G_REBUILD_SPARSE = _Global("torch._utils", "_rebuild_sparse_tensor")
+_G_GET_LAYOUT = _Global("torch.serialization", "_get_layout")
 _G_SIZE = _Global("torch", "Size")
 _G_DEVICE = _Global("torch", "device")
 _G_STORAGES = {name: _Global("torch", s) for name, s in _STORAGE_NAMES.items()}
@@ -173,7 +176,11 @@ class _Pickler(pickle._Pickler):
             return _G_SIZE, (tuple(obj),)
         if cls is device:
             return _G_DEVICE, (str(obj),)
+        if cls is layout:
+            return _G_GET_LAYOUT, (repr(obj),)
         if isinstance(obj, Tensor):
+            if obj._sparse:
+                return _G_REBUILD_SPARSE, _sparse_parts(obj)
             if isinstance(obj, self._parameter):
                 plain = Tensor._make(obj._data, False, None, 0, obj._vc)
                 return _G_REBUILD_PARAMETER, (plain, obj.requires_grad,
@@ -182,6 +189,32 @@ class _Pickler(pickle._Pickler):
             return _G_REBUILD_TENSOR, (pid, offset, tuple(obj._data.shape), strides,
                                        obj.requires_grad, collections.OrderedDict())
         return NotImplemented
+
+
+def _sparse_parts(t) -> tuple:
+    """torch's ``_rebuild_sparse_tensor`` arguments: the layout and the parts."""
+    values = t._sp_vals.detach()
+    if t.layout is sparse_coo:
+        return (sparse_coo, (t._indices(), values, Size(t.shape), t.is_coalesced()))
+    return (sparse_csr, (t.crow_indices(), t.col_indices(), values, Size(t.shape)))
+
+
+def _rebuild_sparse_tensor(layout, parts):
+    """A sparse tensor from its saved parts (PyTorch's ``_rebuild_sparse_tensor``)."""
+    from ._sparse_tensor import make_coo, make_csr
+    if layout is sparse_coo:
+        indices, values, size = parts[:3]
+        coalesced = bool(parts[3]) if len(parts) > 3 and parts[3] is not None else False
+        return make_coo(indices._data, values, size, coalesced)
+    if layout is sparse_csr:
+        crow, col, values, size = parts
+        return make_csr(crow._data, col._data, values, size)
+    raise NotImplementedError(f"ember cannot load a {layout} tensor (COO and CSR only)")
+
+
+def _get_layout(name: str):
+    """The layout object a saved ``"torch.<name>"`` names."""
+    return layout._registry[name.rsplit(".", 1)[-1]]
 
 
 def _contiguous_strides(shape) -> tuple:
@@ -442,6 +475,8 @@ _ALLOWED: dict[str, Any] = {
     "torch._utils._rebuild_parameter": _rebuild_parameter,
     "torch._utils._rebuild_parameter_with_state": _rebuild_parameter_with_state,
     "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
+    "torch._utils._rebuild_sparse_tensor": _rebuild_sparse_tensor,
+    "torch.serialization._get_layout": _get_layout,
 }
 _ALLOWED.update({f"torch.{name}": _StorageType(dt) for dt, name in _STORAGE_NAMES.items()})
 _ALLOWED.update({f"torch.{name}": D._BY_NAME[name] for name in D._BY_NAME})

@@ -651,7 +651,7 @@ def _accumulate(t, g, create_graph, stored):
     """Add ``g`` (a tensor with ``create_graph``, else an array) into ``t.grad``; a new
     ``.grad`` never aliases memory that others hold."""
     grad = t._grad
-    if create_graph:
+    if create_graph or getattr(g, "_sparse", False):  # a sparse gradient stays sparse
         t._grad = g if grad is None else grad + g
         return
     arr = _as_array(g)

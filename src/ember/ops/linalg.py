@@ -243,12 +243,18 @@ def _with_out(result: Tensor, out):
 
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product with PyTorch's rules for vectors and broadcast batch dimensions."""
+    if type(input) is not Tensor and input._sparse:
+        from .sparse import sparse_matmul
+        return _with_out(sparse_matmul(input, other), out)
     _tensor_args("matmul", input, other)
     return _with_out(_matmul_kind(input, other).apply(input, other), out)
 
 
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Product of two matrices (no broadcasting)."""
+    if type(input) is not Tensor and input._sparse:
+        from .sparse import sparse_mm
+        return _with_out(sparse_mm(input, mat2, "mm"), out)
     _tensor_args("mm", input, mat2)
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")

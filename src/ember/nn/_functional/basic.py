@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from ..._device import as_array
 from ..._random import _mt, bernoulli_values
 from ... import _dtype as D
 from ..._tensor import Tensor, _TYPE_SHORT
@@ -119,6 +120,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _embedding_renorm_(weight, idx, max_norm, norm_type)
+    if sparse:
+        from ...ops.sparse import EmbeddingSparse
+        return EmbeddingSparse.apply(weight, idx, padding_idx, scale_grad_by_freq)
     return N.Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
 
 
@@ -279,7 +283,7 @@ def _rrelu(input, lower, upper, training):
         return N.LeakyRelu.apply(input, (lower + upper) / 2)
     a = input._data
     # as torch's CPU kernel: one float64 uniform on [lower, upper) per element <= 0, in order
-    neg = np.asarray(a <= 0)
+    neg = as_array(a <= 0)
     slopes = np.ones(a.shape)
     slopes[neg] = _mt(None).uniform(int(neg.sum()), 53, lower, upper)
     return _RreluWithNoise.apply(input, slopes.astype(a.dtype))

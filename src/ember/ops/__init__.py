@@ -8,7 +8,8 @@ from . import elementwise, reduce, shape, index, linalg, fill, nn  # noqa: F401
 from . import calculus, flags, method_forms, numeric, restructure, statistics  # noqa: F401
 from . import windows, legacy_linalg, search  # noqa: F401
 from . import special  # noqa: F401
+from . import sparse  # noqa: F401
 
 METHOD_MODULES = (elementwise, reduce, shape, index, linalg, fill, nn, calculus, flags,
                   method_forms, numeric, restructure, statistics, windows, legacy_linalg,
-                  search, special)
+                  search, special, sparse)

@@ -73,3 +73,77 @@ def test_sync_batchnorm_equals_one_batchnorm_on_the_whole_batch(n):
     res = mpirun(n, SCRIPTS / "syncbn.py", timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert all(f"rank {r} syncbn ok" in res.stdout for r in range(n)), res.stdout
+
+
+# ---- mp.spawn scripts: the children start as one MPI job
+
+def _python(*args, env=None, timeout=60):
+    import os
+    full = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=full)
+
+
+@pytest.mark.parametrize("how", ["runner", "ember_imports"])
+def test_spawn_style_script_forms_one_world(how):
+    script = SCRIPTS / "spawn_style.py"
+    res = _python("-m", "ember.run", script) if how == "runner" else _python(script, "--ember")
+    assert res.returncode == 0, res.stdout + res.stderr
+    ddp = "torch" if how == "runner" else "ember"  # under the runner ember's names are torch's
+    for r in range(2):
+        assert f"rank {r} ok (ember, {ddp}.nn.parallel.distributed)" in res.stdout, res.stdout
+    # the children import the script as __mp_main__: its __main__ block runs once, here
+    assert res.stdout.count("parent done") == 1, res.stdout
+
+
+def _spawn_failures(mode, env=None):
+    return _python(SCRIPTS / "spawn_failures.py", mode, env=env)
+
+
+def test_spawn_child_exception_reaches_parent_with_traceback():
+    res = _spawn_failures("raise")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "caught ProcessRaisedException index 1" in res.stdout
+    assert "in raise_in_one" in res.stdout and "RuntimeError: rank 1 fails on purpose" in res.stdout
+    assert "should never get here" not in res.stdout
+
+
+def test_spawn_child_killed_by_signal():
+    res = _spawn_failures("signal")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "caught ProcessExitedException index 1" in res.stdout
+    assert "signal SIGKILL code -9" in res.stdout
+
+
+def test_spawn_child_exit_code():
+    res = _spawn_failures("exit")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "caught ProcessExitedException index 1" in res.stdout and "exit code 7" in res.stdout
+
+
+def test_spawn_rank_that_disagrees_with_mpi_is_an_error():
+    res = _spawn_failures("wrong_rank")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "does not match the MPI rank" in res.stdout
+
+
+def test_spawn_without_join_returns_a_context_to_join():
+    res = _spawn_failures("nojoin")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "rank 0/2" in res.stdout and "rank 1/2" in res.stdout
+    pids = res.stdout.split("pids", 1)[1]
+    assert "0," not in pids and "[0" not in pids  # both children reported their pid
+
+
+def test_spawn_switch_keeps_plain_multiprocessing():
+    res = _spawn_failures("plain", env={"EMBER_SPAWN_MPI": "0"})
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "does not match the MPI world of 1" in res.stdout
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_fsdp_matches_one_process_training_and_state_dicts_round_trip(n):
+    res = mpirun(n, SCRIPTS / "fsdp.py", timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for r in range(n):
+        assert f"rank {r} fsdp train ok" in res.stdout and f"rank {r} fsdp state ok" in res.stdout

@@ -11,8 +11,9 @@ on in every process until it exits.
 """
 from __future__ import annotations
 
+import os
 import weakref
-from multiprocessing import shared_memory
+from multiprocessing import resource_tracker, shared_memory
 from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
@@ -124,3 +125,9 @@ def init_reductions() -> None:
     from ..nn.parameter import Parameter
     for cls in (Tensor, Parameter):
         ForkingPickler.register(cls, reduce_tensor)
+    # A queue's feeder thread registers segments with the resource tracker under its lock; a
+    # fork at that moment would give the child a lock nobody releases, and the child would
+    # hang on its first shared tensor. Holding the lock across fork rules that out.
+    lock = resource_tracker._resource_tracker._lock
+    os.register_at_fork(before=lock.acquire, after_in_parent=lock.release,
+                        after_in_child=lock.release)

@@ -6,6 +6,8 @@ import multiprocessing.connection
 import signal
 import traceback
 
+from . import _mpi_spawn
+
 __all__ = ["spawn", "start_processes", "ProcessContext", "ProcessRaisedException",
            "ProcessExitedException", "ProcessException"]
 
@@ -99,7 +101,19 @@ class ProcessContext:
 
 def start_processes(fn, args=(), nprocs: int = 1, join: bool = True, daemon: bool = False,
                     start_method: str = "spawn"):
-    """Run ``fn(i, *args)`` for i in range(nprocs) in new processes started by ``start_method``."""
+    """Run ``fn(i, *args)`` for i in range(nprocs) in new processes started by ``start_method``.
+
+    Where ``mpirun`` and mpi4py are installed, more than one process is started as one MPI
+    job, so that ``init_process_group`` in the children sees one world of ``nprocs`` ranks
+    (``EMBER_SPAWN_MPI=0`` keeps plain multiprocessing; see ``_mpi_spawn``)."""
+    if _mpi_spawn.usable(nprocs):
+        context = _mpi_spawn.start(fn, args, nprocs)
+        if context is not None:
+            if not join:
+                return context
+            while not context.join():
+                pass
+            return None
     ctx = multiprocessing.get_context(start_method)
     queues, procs = [], []
     for i in range(nprocs):

@@ -1,6 +1,8 @@
 """Device objects and the array module (NumPy on the CPU, CuPy on CUDA) behind each."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 __all__ = ["device"]
@@ -91,6 +93,11 @@ CPU = device("cpu")
 
 
 def _cupy():
+    fake = os.environ.get("EMBER_FAKE_CUDA", "")
+    if fake and fake != "0":
+        # the strict NumPy stand-in for CuPy, for testing the CUDA path without a GPU
+        from .testing import _fake_cupy
+        return _fake_cupy
     try:
         import cupy  # noqa: F401  (optional GPU backend)
     except Exception:
@@ -108,7 +115,8 @@ _cupy_checked = False
 
 
 def cupy_module():
-    """CuPy when it is installed and sees a GPU, else None (checked once)."""
+    """CuPy when it is installed and sees a GPU, else None (checked once); with
+    ``EMBER_FAKE_CUDA`` set, the strict NumPy stand-in ``ember.testing._fake_cupy``."""
     global _cupy_module, _cupy_checked
     if not _cupy_checked:
         _cupy_module = _cupy()
@@ -154,6 +162,25 @@ def device_of_array(arr) -> device:
     if cp is not None and isinstance(arr, cp.ndarray):
         return device("cuda", arr.device.id)
     return CPU
+
+
+def xp_of(arr):
+    """The array module (numpy or cupy) of an array: where new arrays that meet it are made."""
+    if type(arr) is np.ndarray:
+        return np
+    return array_module(device_of_array(arr))
+
+
+def as_array(x, dtype=None):
+    """``np.asarray`` that leaves an array where it is: ``x`` itself (cast to ``dtype``) when
+    it is an array of either backend, else a NumPy array of it. NumPy functions give
+    scalars for 0-dim input, and ``np.asarray`` must never meet a CuPy array (it refuses
+    to copy one to the host implicitly)."""
+    if type(x) is not np.ndarray:
+        cp = cupy_module()
+        if cp is None or not isinstance(x, cp.ndarray):
+            return np.asarray(x, dtype=dtype)
+    return x if dtype is None else x.astype(dtype, copy=False)
 
 
 def move_array(arr, dev: device):

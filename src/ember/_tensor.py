@@ -59,6 +59,7 @@ class Tensor:
     _root = None
     _hooks = None
     _retains = False
+    _sparse = False  # True on the sparse layouts (ember._sparse_tensor)
 
     # NumPy scalars on the left of an operator defer to the tensor (``np.float32(2) * t``)
     __array_priority__ = 1000
@@ -399,17 +400,16 @@ class Tensor:
         """The tensor as a NumPy array sharing its memory (CPU tensors only)."""
         if force:
             return move_array(self._data, CPU)
-        if self._rg:
-            raise RuntimeError(_NUMPY_REQUIRES_GRAD_MSG)
         if type(self._data) is not _ndarray:
             raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                             "Tensor.cpu() to copy the tensor to host memory first.")
+        if self._rg:
+            raise RuntimeError(_NUMPY_REQUIRES_GRAD_MSG)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self._rg:  # np.asarray, NumPy functions and plotting refuse it, as in torch
-            raise RuntimeError(_NUMPY_REQUIRES_GRAD_MSG)
-        arr = move_array(self._data, CPU)
+        # np.asarray, NumPy functions and plotting refuse what numpy() refuses, as in torch
+        arr = self.numpy()
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def __array_wrap__(self, array, context=None, return_scalar=False):

@@ -48,7 +48,7 @@ def _axes(input, s, dim, default_all=True):
     if s is not None:
         s = tuple(int(n) for n in s)
         if len(s) != len(axes):
-            raise RuntimeError(f"When given, dim and shape arguments must have the same length")
+            raise RuntimeError("When given, dim and shape arguments must have the same length")
         for n in s:
             if n != -1 and n < 1:
                 raise RuntimeError(f"Invalid number of data points ({n}) specified")

@@ -7,7 +7,7 @@ PyTorch's batching rules; ``functional_call`` runs a module with given parameter
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Callable
 
 from ._tensor import Tensor
 from .autograd import functional as _F

@@ -150,10 +150,6 @@ class TypedStorage:
         """The elements as Python numbers."""
         return self._array.tolist()
 
-    def untyped(self) -> UntypedStorage:
-        """The same memory as bytes."""
-        return UntypedStorage(self._array)
-
     def is_shared(self) -> bool:
         """Whether the memory is shared between processes."""
         return False

@@ -4,9 +4,15 @@
 that the same random upstream gradient produces; ``gradcheck_op`` runs ember's own
 finite-difference checks (first and second order) in float64; ``check_error`` compares
 the exception type and message the two raise.
+
+With ``EMBER_TEST_DEVICE`` set (``cuda``), ember's side runs on that device: ``to_ember``
+puts tensors there, results come back with ``.cpu()`` before they are compared, and
+``check_op`` asserts that outputs stay on the inputs' device. ``EMBER_FAKE_CUDA=1`` serves
+``cuda`` from a strict NumPy stand-in for CuPy (see ``ember.testing._fake_cupy``).
 """
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -16,7 +22,11 @@ import ember
 
 torch = pytest.importorskip("torch", reason="differential tests need PyTorch as the reference")
 
-__all__ = ["to_torch", "to_ember", "assert_close", "check_op", "gradcheck_op", "check_error"]
+# where ember's side of every differential test runs ("cpu" unless EMBER_TEST_DEVICE says)
+DEVICE = os.environ.get("EMBER_TEST_DEVICE", "cpu")
+
+__all__ = ["DEVICE", "to_torch", "to_ember", "assert_close", "check_op", "gradcheck_op",
+           "check_error"]
 
 
 def _is_float_array(x) -> bool:
@@ -26,7 +36,7 @@ def _is_float_array(x) -> bool:
 def to_torch(t, requires_grad: bool = False):
     """A torch tensor with ``t``'s values and dtype (``t``: ember tensor or numpy array), copied."""
     if isinstance(t, ember.Tensor):
-        t = t.detach().numpy()
+        t = t.detach().cpu().numpy()
     out = torch.from_numpy(np.array(t, copy=True))
     return out.requires_grad_(requires_grad) if requires_grad else out
 
@@ -36,6 +46,8 @@ def to_ember(t, requires_grad: bool = False):
     if isinstance(t, torch.Tensor):
         t = t.detach().cpu().numpy()
     out = ember.from_numpy(np.array(t, copy=True))
+    if DEVICE != "cpu":
+        out = out.to(DEVICE)
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
@@ -65,7 +77,7 @@ def assert_close(actual, expected, atol: float = 1e-5, rtol: float = 1e-4,
     if check_dtype:
         assert _dtype_name(actual.dtype) == _dtype_name(expected.dtype), \
             f"dtype {actual.dtype} != torch {expected.dtype}"
-    a = actual.detach().numpy()
+    a = actual.detach().cpu().numpy()
     e = expected.detach().cpu().resolve_conj()
     # torch may hand back a lazily-zero gradient ("ZeroTensor"), which needs force=True
     e = e.numpy(force=True) if e._is_zerotensor() else e.numpy()
@@ -118,6 +130,10 @@ def check_op(ember_fn, torch_fn, *np_inputs, grad: bool = True, atol: float = 1e
     assert len(e_flat) == len(t_flat), f"{len(e_flat)} outputs != torch {len(t_flat)}"
     for e, t in zip(e_flat, t_flat):
         assert_close(e, t, atol=atol, rtol=rtol, check_dtype=check_dtype)
+    if DEVICE != "cpu" and any(isinstance(a, ember.Tensor) for a in e_args):
+        for e in e_flat:
+            if isinstance(e, ember.Tensor):
+                assert e.device.type == DEVICE, f"an output is on {e.device}, not on {DEVICE}"
     if not diff:
         return e_out, t_out
     pairs = [(e, t) for e, t in zip(e_flat, t_flat)

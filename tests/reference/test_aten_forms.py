@@ -72,7 +72,7 @@ def test_aten_forms_match_torch(name, call, args):
         outs = list(out) if isinstance(out, tuple) else [out]
         floats = [o for o in outs if o.is_floating_point()]
         sum(o.sum() for o in floats).backward()
-        res.append([o.detach().numpy() for o in outs] + [t.grad.numpy() for t in ts])
+        res.append([o.detach().cpu().numpy() for o in outs] + [t.grad.cpu().numpy() for t in ts])
     for e, t in zip(*res):
         assert e.shape == t.shape
         np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
@@ -87,7 +87,7 @@ def test_in_place_function_forms_match_torch(name):
         t = lib.tensor(X.copy())
         out = getattr(lib, name)(t, *args)
         assert out is t
-        res.append(t.numpy())
+        res.append(t.cpu().numpy())
     np.testing.assert_allclose(res[0], res[1], rtol=1e-12)
 
 

@@ -452,7 +452,7 @@ def test_inplace_values_identity_and_version(name, arg):
     getattr(t, name)(*targs)
     assert r is e
     assert e._version > v0
-    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(e.cpu().numpy(), t.numpy(), rtol=1e-6, atol=1e-6)
 
 
 def test_inplace_with_broadcast_other():

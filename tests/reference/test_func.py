@@ -14,7 +14,7 @@ A, B = _rng.standard_normal(3), _rng.standard_normal((2, 3))
 def _flat(r):
     if isinstance(r, (tuple, list)):
         return [z for q in r for z in _flat(q)]
-    return [r.detach().numpy() if hasattr(r, "detach") else np.asarray(r)]
+    return [r.detach().cpu().numpy() if hasattr(r, "detach") else np.asarray(r)]
 
 
 def _same(run):

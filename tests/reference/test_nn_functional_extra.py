@@ -1,5 +1,4 @@
 """grid_sample / affine_grid, pdist and gumbel_softmax against torch.nn.functional."""
-import itertools
 import warnings
 
 import numpy as np

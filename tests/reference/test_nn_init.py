@@ -20,7 +20,7 @@ def _pair(fn, *args, shape=SHAPE, **kwargs):
     re = getattr(einit, fn)(e, *args, **kwargs)
     getattr(tinit, fn)(t, *args, **kwargs)
     assert re is e
-    return e.numpy(), t.numpy()
+    return e.cpu().numpy(), t.numpy()
 
 
 @pytest.mark.parametrize("fn,args,kwargs", [

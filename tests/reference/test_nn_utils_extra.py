@@ -1,6 +1,5 @@
 """The hook-based weight_norm/spectral_norm, batch-norm fusion, skip_init and the memory
 format helpers of nn.utils, against torch's."""
-import warnings
 
 import numpy as np
 import pytest

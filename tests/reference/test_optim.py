@@ -71,13 +71,14 @@ def _torch_params(dtype, values=INIT):
 
 def _step_ember(opt, params):
     for i, p in enumerate(params):
-        p.grad = ember.tensor(_grad(p.detach().numpy().astype(np.float64), i), dtype=p.dtype)
+        p.grad = ember.tensor(_grad(p.detach().cpu().numpy().astype(np.float64), i),
+                              dtype=p.dtype)
     opt.step()
 
 
 def _step_torch(opt, params):
     for i, p in enumerate(params):
-        p.grad = torch.tensor(_grad(p.detach().numpy().astype(np.float64), i), dtype=p.dtype)
+        p.grad = torch.tensor(_grad(p.detach().cpu().numpy().astype(np.float64), i), dtype=p.dtype)
     opt.step()
 
 
@@ -88,13 +89,13 @@ def _tol(dtype):
 def _compare(e_params, t_params, dtype, where):
     for e, t in zip(e_params, t_params):
         assert e.dtype == getattr(ember, dtype)
-        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), **_tol(dtype),
-                                   err_msg=where)
+        np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().cpu().numpy(),
+                                   **_tol(dtype), err_msg=where)
 
 
 def _to_ember(obj):
     if isinstance(obj, torch.Tensor):
-        return ember.from_numpy(obj.detach().numpy().copy())
+        return ember.from_numpy(obj.detach().cpu().numpy().copy())
     if isinstance(obj, dict):
         return {k: _to_ember(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -104,7 +105,7 @@ def _to_ember(obj):
 
 def _to_torch(obj):
     if isinstance(obj, ember.Tensor):
-        return torch.from_numpy(obj.detach().numpy().copy())
+        return torch.from_numpy(obj.detach().cpu().numpy().copy())
     if isinstance(obj, dict):
         return {k: _to_torch(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -146,7 +147,7 @@ def test_state_dict_layout_matches_torch(name, kw):
             ev = esd["state"][k][key]
             assert str(ev.dtype) == str(tv.dtype), key
             assert tuple(ev.shape) == tuple(tv.shape), key
-            np.testing.assert_allclose(ev.numpy(), tv.numpy(), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(ev.cpu().numpy(), tv.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def _resume_run(name, kw, dtype, restore):
@@ -176,7 +177,7 @@ def _torch_reloaded(name, kw, tp, to):
 
 
 def _fresh(name, kw, edt, ep):
-    params = _ember_params(edt, [p.detach().numpy().copy() for p in ep])
+    params = _ember_params(edt, [p.detach().cpu().numpy().copy() for p in ep])
     # a different lr at construction: load_state_dict must restore the saved one
     return params, _make(ember, name, params, {**kw, "lr": 123.0})
 
@@ -208,7 +209,7 @@ def test_torch_resumes_from_ember_state_dict(name, kw):
     for _ in range(HALF):
         _step_ember(eo, ep)
         _step_torch(to, tp)
-    tp2 = _torch_params(torch.float64, [p.detach().numpy().copy() for p in ep])
+    tp2 = _torch_params(torch.float64, [p.detach().cpu().numpy().copy() for p in ep])
     to2 = _make(torch, name, tp2, {**kw, "lr": 123.0})
     to2.load_state_dict(_to_torch(eo.state_dict()))
     to = _torch_reloaded(name, kw, tp, to)
@@ -216,7 +217,7 @@ def test_torch_resumes_from_ember_state_dict(name, kw):
         _step_torch(to, tp)
         _step_torch(to2, tp2)
     for resumed, straight in zip(tp2, tp):
-        np.testing.assert_allclose(resumed.detach().numpy(), straight.detach().numpy(),
+        np.testing.assert_allclose(resumed.detach().cpu().numpy(), straight.detach().cpu().numpy(),
                                    **_tol("float64"))
 
 
@@ -229,12 +230,12 @@ def test_complex_parameters_follow_torch(name):
     tp = [torch.tensor(z0, dtype=torch.complex128, requires_grad=True)]
     eo, to = getattr(ember.optim, name)(ep, **kw), getattr(torch.optim, name)(tp, **kw)
     for _ in range(20):
-        ep[0].grad = ember.tensor(np.conj(ep[0].detach().numpy()) * 0.5 + 0.1)
-        tp[0].grad = torch.tensor(np.conj(tp[0].detach().numpy()) * 0.5 + 0.1)
+        ep[0].grad = ember.tensor(np.conj(ep[0].detach().cpu().numpy()) * 0.5 + 0.1)
+        tp[0].grad = torch.tensor(np.conj(tp[0].detach().cpu().numpy()) * 0.5 + 0.1)
         eo.step()
         to.step()
-    np.testing.assert_allclose(ep[0].detach().numpy(), tp[0].detach().numpy(), rtol=1e-10,
-                               atol=1e-12)
+    np.testing.assert_allclose(ep[0].detach().cpu().numpy(), tp[0].detach().cpu().numpy(),
+                               rtol=1e-10, atol=1e-12)
 
 
 def test_params_without_grad_are_skipped_like_torch():
@@ -301,8 +302,8 @@ def test_training_a_linear_module_follows_torch(name, kw):
     t_model = torch.nn.Linear(5, 2).double()
     e_model = ember.nn.Linear(5, 2).double()
     with ember.no_grad():
-        e_model.weight.copy_(ember.tensor(t_model.weight.detach().numpy()))
-        e_model.bias.copy_(ember.tensor(t_model.bias.detach().numpy()))
+        e_model.weight.copy_(ember.tensor(t_model.weight.detach().cpu().numpy()))
+        e_model.bias.copy_(ember.tensor(t_model.bias.detach().cpu().numpy()))
     t_opt = getattr(torch.optim, name)(t_model.parameters(), **kw)
     e_opt = getattr(ember.optim, name)(e_model.parameters(), **kw)
     tx, ty, ex, ey = torch.tensor(x), torch.tensor(y), ember.tensor(x), ember.tensor(y)
@@ -313,5 +314,5 @@ def test_training_a_linear_module_follows_torch(name, kw):
             opt.zero_grad()
             ((model(a) - b) ** 2).mean().backward()
             opt.step()
-    np.testing.assert_allclose(e_model.weight.detach().numpy(),
-                               t_model.weight.detach().numpy(), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(e_model.weight.detach().cpu().numpy(),
+                               t_model.weight.detach().cpu().numpy(), rtol=1e-7, atol=1e-9)

@@ -24,7 +24,7 @@ def _np(t):
     if isinstance(t, torch.Tensor):
         t = t.detach()
         return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
-    return np.asarray(t.detach()._data)
+    return np.asarray(t.detach().cpu()._data)
 
 
 def same_draws(fn, seed=3, tol=EXACT):

@@ -45,7 +45,7 @@ def test_write_to_base_is_seen_by_view(name, fn):
     v = fn(x)
     before = v.clone()
     x.add_(1)
-    assert np.array_equal(v.numpy(), before.numpy() + 1)
+    assert np.array_equal(v.cpu().numpy(), before.cpu().numpy() + 1)
 
 
 @pytest.mark.parametrize("name,fn", VIEWS, ids=[v[0] for v in VIEWS])
@@ -81,7 +81,7 @@ def test_copy_does_not_alias_base(name, fn):
     c = fn(x)
     before = c.clone()
     x.add_(100)
-    assert np.array_equal(c.numpy(), before.numpy())
+    assert np.array_equal(c.cpu().numpy(), before.cpu().numpy())
     assert c._version == 0
 
 

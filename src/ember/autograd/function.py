@@ -37,8 +37,9 @@ def _device_error(arrays):
             d = str(device_of_array(a))
             if d not in devs:
                 devs.append(d)
+    devs.sort(key=lambda d: d == "cpu")  # torch names the accelerator first
     raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
-                       f"devices, {devs[-1]} and {devs[0]}!")
+                       f"devices, {devs[0]} and {devs[-1]}!")
 
 
 class Primitive:
@@ -90,8 +91,13 @@ class Primitive:
         try:
             out = cls.forward(node, *arrays, **kwargs)
         except TypeError:
-            _check_devices(args)  # NumPy and CuPy arrays meet as a TypeError
-            raise
+            # NumPy and CuPy arrays meet as a TypeError: a 0-dim CPU tensor joins CUDA
+            # operands as a scalar would, as in torch; any other mix raises torch's error
+            moved = _scalars_to_device(args)
+            if moved is None:
+                raise
+            arrays = moved
+            out = cls.forward(node, *arrays, **kwargs)
         if not (record and _state.enabled):
             if type(out) is tuple:
                 return tuple(_wrap(o) for o in out)
@@ -120,11 +126,21 @@ def _wrap(o):
     return Tensor._make(o if type(o) is _ndarray else _asarray(o), False, None, 0, [0])
 
 
-def _check_devices(args):
-    """Raise PyTorch's same-device error when tensor arguments live on different devices."""
-    arrays = [a._data for a in args if isinstance(a, Tensor)]
-    if len({type(a) for a in arrays}) > 1:
-        _device_error(arrays)
+def _scalars_to_device(args):
+    """The arrays of ``args`` with 0-dim CPU tensors copied to the one CUDA device the other
+    tensors share (torch takes those as scalars); None when all share a device already.
+    Raises PyTorch's same-device error for any other mix."""
+    from .._device import move_array
+
+    devs = {a.device for a in args if isinstance(a, Tensor)}
+    if len(devs) < 2:
+        return None
+    gpus = [d for d in devs if d.type != "cpu"]
+    if len(gpus) != 1 or any(a._data.ndim for a in args
+                             if isinstance(a, Tensor) and a.device.type == "cpu"):
+        _device_error([a._data for a in args if isinstance(a, Tensor)])
+    return [(move_array(a._data, gpus[0]) if a.device.type == "cpu" else a._data)
+            if isinstance(a, Tensor) else a for a in args]
 
 
 def _asarray(o):

@@ -61,8 +61,8 @@ def _products(outputs: tuple, inputs: tuple, cotangents: tuple, create_graph: bo
 def _ones_check(outputs: tuple, v, fn: str, what: str) -> tuple:
     if v is None:
         if len(outputs) != 1 or outputs[0].numel() != 1:
-            raise RuntimeError(f"The vector v can only be None if the user-provided function "
-                               f"returns a single Tensor with a single element.")
+            raise RuntimeError("The vector v can only be None if the user-provided function "
+                               "returns a single Tensor with a single element.")
         return (zeros_like(outputs[0]) + 1,)
     _, vs = _as_tuple(v, what, fn)
     if len(vs) != len(outputs):

@@ -23,6 +23,13 @@ def _diff_outputs(outs):
     return [o for o in outs if isinstance(o, Tensor) and o._data.dtype.kind in "fc"]
 
 
+def _host64(t):
+    """A tensor's values as a flat float64 NumPy array (copied from a GPU: the Jacobians are
+    compared on the host, whatever device computed them)."""
+    from .._device import CPU, move_array
+    return move_array(t._data, CPU).astype(np.float64).ravel()
+
+
 def _numerical_jacobian(fn, inputs, i, eps):
     """d(flattened outputs)/d(inputs[i]) by central differences, shape (n_in, n_out)."""
     arr = inputs[i]._data
@@ -32,10 +39,9 @@ def _numerical_jacobian(fn, inputs, i, eps):
     for idx in np.ndindex(arr.shape):
         orig = arr[idx].copy()
         arr[idx] = orig + eps
-        plus = [o._data.astype(np.float64).ravel() for o in _diff_outputs(_as_tuple(fn(*inputs)))]
+        plus = [_host64(o) for o in _diff_outputs(_as_tuple(fn(*inputs)))]
         arr[idx] = orig - eps
-        minus = [o._data.astype(np.float64).ravel()
-                 for o in _diff_outputs(_as_tuple(fn(*inputs)))]
+        minus = [_host64(o) for o in _diff_outputs(_as_tuple(fn(*inputs)))]
         arr[idx] = orig
         cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]
                                    or [np.zeros(0)]))
@@ -57,7 +63,7 @@ def _analytical_jacobian(outputs, inp):
             g._data.reshape(-1)[k] = 1
             res = autograd_grad([out], [inp], [g], retain_graph=True, allow_unused=True)[0]
             rows.append(np.zeros(inp._data.size) if res is None
-                        else res._data.astype(np.float64).ravel())
+                        else _host64(res))
     return np.array(rows).T.reshape(inp._data.size, -1)
 
 
@@ -97,7 +103,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     inputs = _as_tuple(inputs)
     outs = _diff_outputs(_as_tuple(func(*inputs)))
     if grad_outputs is None:
-        grad_outputs = tuple(randn(*o.shape, dtype=o.dtype, requires_grad=True) for o in outs)
+        grad_outputs = tuple(randn(*o.shape, dtype=o.dtype, device=o.device,
+                                   requires_grad=True) for o in outs)
     grad_outputs = _as_tuple(grad_outputs)
     n = len(inputs)
 

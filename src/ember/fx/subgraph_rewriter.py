@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from .graph_module import GraphModule
-from .node import Node, map_arg
+from .node import Node
 
 __all__ = ["replace_pattern", "Match"]
 

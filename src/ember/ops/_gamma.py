@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from .._device import as_array
+
 __all__ = ["lgamma", "digamma", "zeta", "polygamma", "bessel_i"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -29,7 +31,7 @@ _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617
 
 
 def _f64(a):
-    return np.asarray(a, dtype=np.float64)
+    return as_array(a, np.float64)
 
 
 def _abs_sinpi(x):

@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from .._device import as_array
+
 __all__ = ["erf", "erfc", "erfinv"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -93,7 +95,7 @@ def _erf_small(x):
 
 
 def _as_f64(a):
-    return np.asarray(a, dtype=np.float64)
+    return as_array(a, np.float64)
 
 
 def erf(a):

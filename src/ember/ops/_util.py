@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._argtypes import not_tensor_error
+from .._device import as_array
 from .._tensor import Tensor, _wrap_dim
 
 wrap_dim = _wrap_dim
@@ -13,8 +14,8 @@ _np_to_dtype = D._BY_NP
 
 
 def const(arr) -> Tensor:
-    """A tensor with no history around a backend array."""
-    return Tensor._make(arr, False, None, 0, [0])
+    """A tensor with no history around a backend array (a NumPy scalar becomes 0-dim)."""
+    return Tensor._make(arr if type(arr) is np.ndarray else as_array(arr), False, None, 0, [0])
 
 
 def as_tensor_like(value, like: Tensor) -> Tensor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._device import as_array
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ._util import const
@@ -44,7 +45,7 @@ class CTCLoss(Primitive):
 
     @staticmethod
     def forward(ctx, log_probs, labels, skip, input_lengths, target_lengths, zero_infinity):
-        lp = np.asarray(log_probs, dtype=np.float64)
+        lp = as_array(log_probs, dtype=np.float64)
         T, N, _ = lp.shape
         S = labels.shape[1]
         lengths = 2 * target_lengths + 1

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._argtypes import is_real_torch, not_tensor_error, real_torch_error
+from .._device import as_array
 from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, renamed
@@ -188,7 +189,7 @@ def _not_implemented(op: str, dt) -> NotImplementedError:
 
 def _arr(x):
     """NumPy ufuncs give scalars for 0-dim input; saved outputs must be the array itself."""
-    return x if type(x) is _ndarray else np.asarray(x)
+    return x if type(x) is _ndarray else as_array(x)
 
 
 def _out(result: Tensor, out) -> Tensor:
@@ -397,7 +398,7 @@ class TruncDiv(Primitive):
             _check_int_zero(a, b)
             # C-style integer division: the quotient of the magnitudes, then the sign
             q = np.floor_divide(np.abs(a), np.abs(b))
-            return np.where((a < 0) != (np.asarray(b) < 0), -q, q).astype(a.dtype, copy=False)
+            return np.where((a < 0) != (as_array(b) < 0), -q, q).astype(a.dtype, copy=False)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.trunc(a / b)
 
@@ -501,7 +502,7 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        if a.dtype.kind in "iu" and isinstance(b, np.ndarray):
+        if a.dtype.kind in "iu" and hasattr(b, "ndim"):  # an array of either backend
             return _int_pow(a, b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             try:
@@ -874,7 +875,7 @@ def sgn(input, *, out=None) -> Tensor:
 def signbit(input, *, out=None) -> Tensor:
     """Whether each element's sign bit is set (true for -0.0)."""
     _need_tensor(input, "signbit")
-    return _out(const(np.asarray(np.signbit(input._data))), out)
+    return _out(const(as_array(np.signbit(input._data))), out)
 
 
 class Frac(Primitive):
@@ -1089,9 +1090,9 @@ class Lerp(Primitive):
         ctx.save_for_backward(a, b, w)
         # the form that is exact at w == 1 for w >= 0.5, as PyTorch computes it
         d = b - a
-        if isinstance(w, np.ndarray):
-            return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
-        return a + w * d if builtins.abs(w) < 0.5 else b - d * (1 - w)
+        if isinstance(w, (int, float)):
+            return a + w * d if builtins.abs(w) < 0.5 else b - d * (1 - w)
+        return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
 
     @staticmethod
     def backward(ctx, grad):
@@ -1344,7 +1345,7 @@ def _conj_of(x):
 def angle(input) -> Tensor:
     """The argument of each element (0 or pi for real numbers), in a float dtype."""
     x = _to_float(input)._data
-    return const(np.asarray(np.angle(x)).astype(x.real.dtype, copy=False))
+    return const(as_array(np.angle(x)).astype(x.real.dtype, copy=False))
 
 
 # -- comparisons and logic (no gradient) ----------------------------------------
@@ -1359,7 +1360,7 @@ def _compare(ufunc, name):
             r = ufunc(ad, bd)
         except ValueError:
             raise _broadcast_error(ad, bd) from None
-        r = _make(r if type(r) is _ndarray else np.asarray(r), False, None, 0, [0])
+        r = _make(r if type(r) is _ndarray else as_array(r), False, None, 0, [0])
         return r if out is None else _out(r, out)
 
     fn.__name__ = fn.__qualname__ = name
@@ -1383,7 +1384,7 @@ def _logical(ufunc, name):
             r = ufunc(input._data, other._data)
         except ValueError:
             raise _broadcast_error(input._data, other._data) from None
-        return _out(const(np.asarray(r)), out)
+        return _out(const(as_array(r)), out)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` of the truth values, as a bool tensor."
@@ -1398,7 +1399,7 @@ logical_xor = _logical(np.logical_xor, "logical_xor")
 def logical_not(input, *, out=None) -> Tensor:
     """Elementwise NOT of the truth values, as a bool tensor."""
     _need_tensor(input, "logical_not")
-    return _out(const(np.asarray(np.logical_not(input._data))), out)
+    return _out(const(as_array(np.logical_not(input._data))), out)
 
 
 def _bitwise(ufunc, name):
@@ -1413,7 +1414,7 @@ def _bitwise(ufunc, name):
             r = ufunc(ad, bd)
         except ValueError:
             raise _broadcast_error(ad, bd) from None
-        return _out(const(np.asarray(r)), out)
+        return _out(const(as_array(r)), out)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors."
@@ -1432,13 +1433,13 @@ def bitwise_not(input, *, out=None) -> Tensor:
     _need_tensor(input, "bitwise_not")
     if input._data.dtype.kind not in "iub":
         raise _not_implemented("bitwise_not_cpu", input.dtype)
-    return _out(const(np.asarray(np.invert(input._data))), out)
+    return _out(const(as_array(np.invert(input._data))), out)
 
 
 def _predicate(ufunc, name, doc):
     def fn(input):
         _need_tensor(input, name)
-        return const(np.asarray(ufunc(input._data)))
+        return const(as_array(ufunc(input._data)))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
@@ -1465,7 +1466,7 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
         a, b = a.astype(np.float64), b.astype(np.float64)
     with np.errstate(invalid="ignore"):
         r = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
-    return const(np.asarray(r))
+    return const(as_array(r))
 
 
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
@@ -1602,8 +1603,11 @@ def _plain(prim, self, other):
     tiny tensors). None when that does not apply."""
     if type(other) is Tensor and self._data.dtype is other._data.dtype and \
             not ((self._rg or other._rg) and _state.enabled):
-        out = prim.forward(_UNRECORDED, self._data, other._data)
-        return Tensor._make(out if type(out) is _ndarray else np.asarray(out), False, None, 0,
+        try:
+            out = prim.forward(_UNRECORDED, self._data, other._data)
+        except TypeError:  # arrays on two devices: the general path sorts it out
+            return None
+        return Tensor._make(out if type(out) is _ndarray else as_array(out), False, None, 0,
                             [0])
     return None
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import return_types
 from .._argtypes import not_tensor_error
+from .._device import as_array
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, renamed
@@ -129,7 +130,7 @@ def _item(it, xp):
     if isinstance(it, (int, np.integer)):
         return int(it)
     if isinstance(it, (list, tuple, np.ndarray, range)):
-        arr = np.asarray(it)
+        arr = as_array(it)
         if arr.size == 0 and arr.dtype.kind == "f":
             arr = arr.astype(np.int64)
         return xp.asarray(_index_array(arr, xp))

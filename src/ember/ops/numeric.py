@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import return_types
+from .._device import as_array
 from .._tensor import _TYPE_SHORT, Tensor
 from ._util import const
 
@@ -60,7 +61,7 @@ def frexp(input: Tensor, *, out=None):
 
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``input * 2 ** other`` (differentiable in ``input``)."""
-    other = other if isinstance(other, Tensor) else const(np.asarray(other))
+    other = other if isinstance(other, Tensor) else const(as_array(other))
     scale = const(input._xp().ldexp(np.ones((), dtype=np.float32 if input._data.dtype ==
                                               np.float32 else np.float64),
                                      other._data.astype(np.int32)))
@@ -78,7 +79,7 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     from .._dtype import result_type
     dt = result_type(input, other)
     a = input._data.astype(dt.np, copy=False)
-    b = (other._data if isinstance(other, Tensor) else np.asarray(other)).astype(dt.np,
+    b = (other._data if isinstance(other, Tensor) else as_array(other)).astype(dt.np,
                                                                                  copy=False)
     return const(input._xp().nextafter(a, b))
 

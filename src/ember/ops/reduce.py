@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from .._device import as_array, xp_of
 from .._naming import public_name
 from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd.function import Primitive, renamed
@@ -109,14 +110,15 @@ class ScatterAlong(Primitive):
     @staticmethod
     def forward(ctx, src, idx, axis, shape):
         ctx.idx, ctx.axis = idx, axis
-        out = np.zeros(shape, dtype=src.dtype)
+        xp = xp_of(src)
+        out = xp.zeros(shape, dtype=src.dtype)
         if axis < 0:  # 0-dim
             return out + src
         # flat positions of (..., idx, ...) in the output, then one bincount-style add
-        full = np.broadcast_to(idx, src.shape)
-        grids = np.indices(src.shape, sparse=True)
+        full = xp.broadcast_to(idx, src.shape)
+        grids = xp.indices(src.shape, sparse=True)
         pos = tuple(full if i == axis else g for i, g in enumerate(grids))
-        np.add.at(out, pos, src)
+        xp.add.at(out, pos, src)
         return out
 
     @staticmethod
@@ -279,7 +281,7 @@ def _exclusive_cumprod(x: Tensor, axis: int, reverse: bool) -> Tensor:
     n = x.shape[axis]
     ones_shape = list(x.shape)
     ones_shape[axis] = 1
-    one = const(np.ones(ones_shape, dtype=x._data.dtype))
+    one = const(x._xp().ones(ones_shape, dtype=x._data.dtype))
     r = cat([one, narrow(cumprod(x, axis), axis, 0, n - 1)], axis)
     return flip(r, (axis,)) if reverse else r
 
@@ -360,7 +362,7 @@ def _arg_extreme(input: Tensor, axis: int, keepdim: bool, npfn):
     """Keepdims index array of the extreme along ``axis`` (first one on ties, NaN wins)."""
     a = input._data
     if axis < 0:
-        return np.zeros((), dtype=np.int64)
+        return xp_of(a).zeros((), dtype=np.int64)
     return npfn(a, axis=axis, keepdims=True).astype(np.int64, copy=False)
 
 
@@ -412,12 +414,12 @@ def _argfn(name, npfn):
             if input._data.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                                  "input.numel() == 0.")
-            r = np.asarray(npfn(input._data.reshape(-1)), dtype=np.int64)
+            r = as_array(npfn(input._data.reshape(-1)), dtype=np.int64)
             return const(r.reshape((1,) * input._data.ndim) if keepdim else r)
         axis = _one_dim(input, dim)
         if axis >= 0 and input._data.shape[axis] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
-        return const(np.asarray(_kept(_arg_extreme(input, axis, keepdim, npfn), axis, keepdim)))
+        return const(as_array(_kept(_arg_extreme(input, axis, keepdim, npfn), axis, keepdim)))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Index of the {name[3:]}imum (flat without ``dim``), as int64; first on ties."
@@ -554,7 +556,7 @@ class Logsumexp(Primitive):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
-        m = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(
+        m = np.max(a, axis=dims, keepdims=True) if a.size else xp_of(a).zeros(
             _kept_shape(a.shape, dims), dtype=a.dtype)
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) slices: no shift
         with np.errstate(divide="ignore"):
@@ -624,7 +626,7 @@ class Cumprod(Primitive):
         # take each position in turn (a loop over the scanned axis only)
         from .shape import narrow
         n = a.shape[axis]
-        pos = np.arange(n).reshape([-1 if i == axis else 1 for i in range(a.dim())])
+        pos = a._xp().arange(n).reshape([-1 if i == axis else 1 for i in range(a.dim())])
         parts = []
         for i in range(n):
             without = where(const(pos == i), 1.0, a)
@@ -647,15 +649,17 @@ def _cum_extreme(name, ufunc, result_type):
         axis = _one_dim(input, dim)
         a = input._data
         if axis < 0:
-            return result_type((_select(input, None, -1, False), const(np.zeros((), np.int64))))
+            return result_type((_select(input, None, -1, False),
+                                const(input._xp().zeros((), np.int64))))
         vals = ufunc.accumulate(a, axis=axis) if a.size else a.copy()
         shape = [1] * a.ndim
         shape[axis] = a.shape[axis]
-        pos = np.arange(a.shape[axis]).reshape(shape)
+        xp = input._xp()
+        pos = xp.arange(a.shape[axis]).reshape(shape)
         # a new running extreme (or a tie, or a NaN) moves the index to this position
         hit = (a == vals) | (np.isnan(a) if a.dtype.kind in "fc" else False)
         idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=axis) if a.size else \
-            np.zeros(a.shape, np.int64)
+            xp.zeros(a.shape, np.int64)
         idx = idx.astype(np.int64, copy=False)
         return result_type((_select(input, idx, axis, True), const(idx)))
 
@@ -673,7 +677,7 @@ cummin = _cum_extreme("cummin", np.minimum, return_types.cummin)
 def _logical_reduce(name, npfn):
     def fn(input, dim=None, keepdim=False, *, out=None):
         a = input._data
-        r = np.asarray(npfn(a, axis=_reduce_dims(input, dim), keepdims=keepdim))
+        r = as_array(npfn(a, axis=_reduce_dims(input, dim), keepdims=keepdim))
         if a.dtype == np.uint8:  # PyTorch keeps uint8 for uint8 input
             r = r.astype(np.uint8)
         return _out(const(r), out)
@@ -690,7 +694,7 @@ any = _logical_reduce("any", np.any)
 def count_nonzero(input, dim=None) -> Tensor:
     """Number of nonzero elements over ``dim`` (an int or a tuple), as int64."""
     a = input._data
-    return const(np.asarray(np.count_nonzero(a, axis=_reduce_dims(input, dim)),
+    return const(as_array(np.count_nonzero(a, axis=_reduce_dims(input, dim)),
                             dtype=np.int64))
 
 
@@ -704,11 +708,11 @@ def _median_index(input: Tensor, axis: int, ignore_nan: bool):
         nan = np.isnan(a)
         valid = n - nan.sum(axis=axis, keepdims=True)
     else:
-        nan, valid = None, np.full([1] * a.ndim, n)
+        nan, valid = None, input._xp().full([1] * a.ndim, n)
     if ignore_nan:
         k = np.maximum(valid - 1, 0) // 2
         return np.take_along_axis(order, k.astype(np.int64), axis)
-    idx = np.take_along_axis(order, np.full([1] * a.ndim, (n - 1) // 2), axis) \
+    idx = np.take_along_axis(order, input._xp().full([1] * a.ndim, (n - 1) // 2), axis) \
         if a.ndim else order
     if nan is not None:
         first_nan = np.argmax(nan, axis=axis, keepdims=True)
@@ -720,7 +724,7 @@ def _median_fn(name, ignore_nan, result_type):
     def fn(input, dim=None, keepdim=False):
         if dim is None:
             if input._data.size == 0:
-                return const(np.asarray(np.nan, dtype=input._data.dtype))
+                return const(as_array(np.nan, dtype=input._data.dtype))
             flat = input.reshape(-1)
             idx = _median_index(flat, 0, ignore_nan)
             # without dim PyTorch shares the gradient among elements equal to the median
@@ -729,9 +733,10 @@ def _median_fn(name, ignore_nan, result_type):
         axis = _one_dim(input, dim)
         if axis >= 0 and input._data.shape[axis] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
-        idx = _median_index(input, axis, ignore_nan) if axis >= 0 else np.zeros((), np.int64)
+        idx = _median_index(input, axis, ignore_nan) if axis >= 0 else \
+            input._xp().zeros((), np.int64)
         return result_type((_select(input, idx, axis, keepdim, along),
-                            const(np.asarray(_kept(idx, axis, keepdim)))))
+                            const(as_array(_kept(idx, axis, keepdim)))))
 
     along = renamed(ValuesAlong, name.capitalize() + "Backward1")
     fn.__name__ = fn.__qualname__ = name
@@ -761,12 +766,13 @@ def mode(input, dim: int = -1, keepdim: bool = False):
     axis = _one_dim(input, dim)
     a = input._data
     if axis < 0:
-        return return_types.mode((_select(input, None, -1, False), const(np.zeros((), np.int64))))
+        return return_types.mode((_select(input, None, -1, False),
+                                  const(input._xp().zeros((), np.int64))))
     moved = np.moveaxis(a, axis, -1)
     n = moved.shape[-1]
     s = np.sort(moved, axis=-1)
-    pos = np.arange(n)
-    new_run = np.ones(s.shape, dtype=bool)
+    pos = input._xp().arange(n)
+    new_run = input._xp().ones(s.shape, dtype=bool)
     new_run[..., 1:] = s[..., 1:] != s[..., :-1]
     start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=-1)
     count = pos - start + 1  # position within its run of equal values
@@ -776,7 +782,7 @@ def mode(input, dim: int = -1, keepdim: bool = False):
     last = n - 1 - np.argmax((moved == value)[..., ::-1], axis=-1)
     idx = np.expand_dims(last, axis).astype(np.int64)
     return return_types.mode((_select(input, idx, axis, keepdim),
-                              const(np.asarray(_kept(idx, axis, keepdim)))))
+                              const(as_array(_kept(idx, axis, keepdim)))))
 
 
 # -- the backward's helper ------------------------------------------------------

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .._device import as_array
 from .._tensor import Tensor
 from ._util import const, wrap_dim
 
@@ -121,7 +122,7 @@ def unravel_index(indices: Tensor, shape) -> tuple:
     if any(s < 0 for s in shape):
         raise ValueError("'shape' cannot have negative values, but got "
                          f"{tuple(shape)}")
-    flat = np.asarray(indices._data).astype(np.int64)
+    flat = as_array(indices._data).astype(np.int64)
     size = math.prod(shape)
     if ((flat < -size) | (flat >= size)).any():
         raise ValueError(f"'indices' must be in range [-{size}, {size})")
@@ -220,7 +221,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
                            f"elements, but got source.numel() = {source.numel()}, "
                            f"index.numel() = {index.numel()}")
     n = input.numel()
-    flat = np.asarray(index._data).astype(np.int64).reshape(-1)
+    flat = as_array(index._data).astype(np.int64).reshape(-1)
     if ((flat < -n) | (flat >= n)).any():
         bad = int(flat[(flat < -n) | (flat >= n)][0])
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._device import as_array
 from .._tensor import _TYPE_SHORT, Tensor
 from ._util import const
 
@@ -29,9 +30,9 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     if common.is_complex or common.name == "bool":
         raise RuntimeError(f"Unsupported input type encountered for isin(): "
                            f"{_TYPE_SHORT[common.name]}")
-    found = np.isin(np.asarray(a._data, dtype=common.np), np.asarray(b._data, dtype=common.np),
+    found = np.isin(as_array(a._data, dtype=common.np), as_array(b._data, dtype=common.np),
                     assume_unique=assume_unique, invert=invert)
-    result = const(np.asarray(found))
+    result = const(as_array(found))
     if out is not None:
         from .elementwise import _out
         return _out(result, out)
@@ -42,7 +43,7 @@ def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
     """``nonzero(input)`` with exactly ``size`` rows: truncated, or padded with ``fill_value``."""
     if not isinstance(size, int) or size < 0:
         raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
-    found = np.argwhere(np.asarray(input._data))[:size]
+    found = np.argwhere(as_array(input._data))[:size]
     padded = np.full((size, found.shape[1]), fill_value, dtype=np.int64)
     padded[:found.shape[0]] = found
     return const(padded)

@@ -7,11 +7,12 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_array
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from . import _gamma
 from .elementwise import (_cast, _float_operands, _inplace, _need_tensor, _out, _unary, cos,
-                          log1p, sgn, sin, where)
+                          log1p, sgn, where)
 
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc"]
 
@@ -19,7 +20,7 @@ __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc"]
 def _in_f64(fn):
     """A float64 routine applied to any float array, returning the array's dtype."""
     def wrapped(a):
-        return np.asarray(fn(a)).astype(a.dtype, copy=False)
+        return as_array(fn(a)).astype(a.dtype, copy=False)
     return wrapped
 
 

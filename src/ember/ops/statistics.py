@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .. import return_types
+from .._device import as_array
 from .._tensor import Tensor
 from ._util import const, wrap_dim
 
@@ -46,7 +47,7 @@ def _check_quantile(input: Tensor, q, name: str, interpolation: str):
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
         qs = np.asarray(q.detach().cpu()._data, dtype=np.float64)
     else:
-        qs = np.asarray(float(q))
+        qs = as_array(float(q))
     bad = qs.reshape(-1)[((qs < 0) | (qs > 1)).reshape(-1)]
     if bad.size:
         raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {float(bad[0])}")
@@ -66,7 +67,7 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
     x = x.movedim(d, -1)
     n = x.shape[-1]
     srt = x.sort(-1)[0]                            # NaNs sort last
-    nans = np.isnan(np.asarray(srt._data))
+    nans = np.isnan(as_array(srt._data))
     count = (~nans).sum(-1, keepdims=True) if ignore_nan else np.full(nans.shape[:-1] + (1,), n)
     q_flat = qs.reshape(-1)
     rank = q_flat * (count - 1)                     # (..., len(q))

@@ -22,12 +22,13 @@ __all__ = ["checkpoint", "checkpoint_sequential"]
 
 def _leaves(outputs: list[Tensor], exclude: set[int]) -> list[Tensor]:
     """The leaf tensors requiring grad that ``outputs`` were computed from."""
-    found, seen, stack = [], set(), [o.grad_fn for o in outputs if o.grad_fn is not None]
+    found, stack = [], [o.grad_fn for o in outputs if o.grad_fn is not None]
+    seen = {}  # id -> node, holding each node so that no later one can reuse its id
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
             continue
-        seen.add(id(node))
+        seen[id(node)] = node
         variable = getattr(node, "variable", None)
         if variable is not None:
             if id(variable) not in exclude:

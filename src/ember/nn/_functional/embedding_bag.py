@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._device import as_array
 from ..._tensor import Tensor
 from ...ops._util import const
 from ...ops.shape import stack
@@ -31,7 +32,7 @@ def _bags(input: Tensor, offsets: Tensor | None, include_last_offset: bool):
         raise ValueError("offsets has to be a 1D Tensor but got None")
     if offsets.dim() != 1:
         raise ValueError("offsets has to be a 1D Tensor")
-    off = np.asarray(offsets._data).astype(np.int64)
+    off = as_array(offsets._data).astype(np.int64)
     if off.size and off[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the "
                            "mini-batch has to start from position 0. However, got "
@@ -65,7 +66,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
                              f" is not None, then it must have the same shape as the input "
                              f"({input.shape})")
     flat, starts, ends = _bags(input, offsets, include_last_offset)
-    idx = np.asarray(flat._data).astype(np.int64)
+    idx = as_array(flat._data).astype(np.int64)
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._device import as_array
 from ..._random import rand
 from ..._tensor import Tensor
 from ...ops._util import const
@@ -74,7 +75,7 @@ def _fractional(n: int, input: Tensor, kernel_size, output_size, output_ratio,
     windows = windows.reshape(batch, channels, *out, flat.shape[-1])
     values, which = windows.max(-1)
     indices = const(x._xp().asarray(np.take_along_axis(
-        flat, np.asarray(which._data)[..., None], -1)[..., 0]))
+        flat, as_array(which._data)[..., None], -1)[..., 0]))
     if unbatched:
         values, indices = values.squeeze(0), indices.squeeze(0)
     return values, indices

@@ -11,9 +11,9 @@ import warnings
 
 import numpy as np
 
+from ..._device import as_array
 from ..._tensor import Tensor
 from ...ops._util import const
-from ...ops.shape import stack
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -83,7 +83,7 @@ def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
         return coord * 0
     low, span = twice_low / 2, (twice_high - twice_low) / 2
     dist = (coord - low).abs()
-    flips = np.floor(np.asarray(dist._data) / span)
+    flips = np.floor(as_array(dist._data) / span)
     extra = dist - const(dist._xp().asarray(flips * span, dtype=dist._data.dtype))
     even = const(dist._xp().asarray((flips % 2 == 0).astype(dist._data.dtype)))
     return even * (extra + low) + (1 - even) * (span - extra + low)
@@ -102,13 +102,13 @@ def _pad_coords(coord: Tensor, size: int, padding: str, align: bool) -> Tensor:
 def _gather(flat: Tensor, positions: list, spatial: tuple) -> Tensor:
     """``flat`` (N, C, prod(spatial)) read at integer ``positions`` (one (N, *out) array per
     spatial axis, D/H/W order); positions outside the input read 0."""
-    inside = np.ones(positions[0].shape, dtype=bool)
-    index = np.zeros(positions[0].shape, dtype=np.int64)
+    xp = flat._xp()
+    inside = xp.ones(positions[0].shape, dtype=bool)
+    index = xp.zeros(positions[0].shape, dtype=np.int64)
     for pos, size in zip(positions, spatial):
         inside &= (pos >= 0) & (pos < size)
         index = index * size + np.clip(pos, 0, size - 1)
     n, c = flat.shape[:2]
-    xp = flat._xp()
     at = const(xp.asarray(np.broadcast_to(index.reshape(n, 1, -1), (n, c, index[0].size))
                           .copy()))
     values = flat.gather(2, at).reshape(n, c, *positions[0].shape[1:])
@@ -161,9 +161,9 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         return _bicubic(flat, coords, spatial, padding_mode, align)
     coords = [_pad_coords(c, s, padding_mode, align) for c, s in zip(coords, spatial)]
     if mode == "nearest":
-        return _gather(flat, [np.rint(np.asarray(c._data)).astype(np.int64) for c in coords],
+        return _gather(flat, [np.rint(as_array(c._data)).astype(np.int64) for c in coords],
                        spatial)
-    lows = [np.floor(np.asarray(c._data)) for c in coords]
+    lows = [np.floor(as_array(c._data)) for c in coords]
     lo_t = [const(c._xp().asarray(lo, dtype=c._data.dtype)) for c, lo in zip(coords, lows)]
     out = None
     for corner in itertools.product((0, 1), repeat=n):
@@ -179,7 +179,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
 
 def _bicubic(flat: Tensor, coords: list, spatial: tuple, padding: str, align: bool) -> Tensor:
     iy, ix = coords
-    y0, x0 = (np.floor(np.asarray(c._data)) for c in coords)
+    y0, x0 = (np.floor(as_array(c._data)) for c in coords)
     ty = iy - const(iy._xp().asarray(y0, dtype=iy._data.dtype))
     tx = ix - const(ix._xp().asarray(x0, dtype=ix._data.dtype))
     wy, wx = _cubic_weights(ty), _cubic_weights(tx)
@@ -188,8 +188,8 @@ def _bicubic(flat: Tensor, coords: list, spatial: tuple, padding: str, align: bo
         """An integer tap position after the padding rule (out of range reads 0)."""
         if padding == "zeros":
             return pos.astype(np.int64)
-        padded = _pad_coords(const(np.asarray(pos, dtype=np.float64)), size, padding, align)
-        return np.asarray(padded._data).astype(np.int64)
+        padded = _pad_coords(const(as_array(pos, dtype=np.float64)), size, padding, align)
+        return as_array(padded._data).astype(np.int64)
 
     rows = []
     for j in range(4):

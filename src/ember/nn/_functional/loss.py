@@ -6,6 +6,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from ..._device import as_array
 from ..._tensor import Tensor
 from ...ops import ctc as _ctc
 from ...ops import elementwise as E
@@ -44,8 +45,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         terms = terms * terms
     if weight is not None:
         terms = terms * weight[y.long()].reshape(n, 1)
-    others = np.ones((n, c), dtype=bool)
-    others[np.arange(n), rows] = False
+    others = x._xp().ones((n, c), dtype=bool)
+    others[x._xp().arange(n), rows] = False
     loss = (terms * N.mask_like(others, x)).sum(1) / c
     if unbatched and reduction == "none":
         loss = loss.reshape(())
@@ -67,9 +68,10 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     labels = t._data.astype(np.int64)
     listed = np.cumprod(labels != -1, axis=1).astype(bool)  # entries before the first -1
     safe = np.where(listed, labels, 0)
-    is_target = np.zeros((n, c), dtype=bool)
+    xp = x._xp()
+    is_target = xp.zeros((n, c), dtype=bool)
     for j in range(c):
-        is_target[np.arange(n)[listed[:, j]], safe[listed[:, j], j]] = True
+        is_target[xp.arange(n)[listed[:, j]], safe[listed[:, j], j]] = True
     xt = x.gather(1, _const_of(safe, x))
     terms = (1 - xt.unsqueeze(2) + x.unsqueeze(1)).clamp_min(0)
     keep = listed[:, :, None] & ~is_target[:, None, :]
@@ -112,7 +114,7 @@ def _lengths(value, n: int, what: str) -> np.ndarray:
     if isinstance(value, Tensor):
         arr = np.asarray(value.detach().cpu()._data)
     elif isinstance(value, (list, tuple)):
-        arr = np.asarray(value)
+        arr = as_array(value)
     else:
         raise TypeError(f"ctc_loss(): argument '{what}' must be tuple of ints or Tensor, not "
                         f"{type(value).__name__}")
@@ -133,8 +135,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
         raise RuntimeError(f"ctc_loss expects log_probs to be 2D or 3D, got "
                            f"{log_probs.dim()}D")
     T, n, c = lp.shape
-    tgt = targets._data if isinstance(targets, Tensor) else np.asarray(targets)
-    tgt = np.asarray(tgt, dtype=np.int64)
+    tgt = targets._data if isinstance(targets, Tensor) else as_array(targets)
+    tgt = as_array(tgt, dtype=np.int64)
     if unbatched:
         tgt = tgt.reshape(1, -1)
     in_len = _lengths(input_lengths, n, "input_lengths")

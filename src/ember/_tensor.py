@@ -538,7 +538,7 @@ class Tensor:
         dev, dt, copy = _parse_to(args, kwargs)
         out = self
         if dt is not None and dt.np != self._data.dtype:
-            from .ops.elementwise import _cast
+            from .ops.arith import _cast
             out = _cast(out, dt)
         if dev is not None:
             dev = canonical(dev)

@@ -5,7 +5,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._tensor import Tensor, _wrap_dim
-from .ops.elementwise import Conj, _cast, _need_tensor, _out
+from .ops.arith import Conj, _cast, _need_tensor, _out
 from .ops.fft import _DUAL, Fft
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2",

@@ -17,7 +17,7 @@ from ._tensor import Tensor
 from .ops import elementwise as E
 from .ops import special as S
 from .ops._util import const
-from .ops.elementwise import _out
+from .ops.arith import _out
 from .ops.reduce import logsumexp  # noqa: F401
 from .ops.nn import log_softmax as _log_softmax, softmax as _softmax
 

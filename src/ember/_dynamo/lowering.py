@@ -14,7 +14,7 @@ import operator
 import numpy as np
 
 from ..autograd.engine import sum_to_array
-from ..ops.elementwise import _sigmoid
+from ..ops.unary import _sigmoid
 
 __all__ = ["Unsupported", "lower"]
 

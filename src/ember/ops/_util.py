@@ -48,7 +48,7 @@ def to_float(t: Tensor) -> Tensor:
     """``t`` cast to its float dtype (no copy when it already is one)."""
     if t._data.dtype.kind in "fc":
         return t
-    from .elementwise import _cast
+    from .arith import _cast
     return _cast(t, D.get_default_dtype())
 
 

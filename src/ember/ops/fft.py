@@ -85,7 +85,7 @@ class Fft(Primitive):
         s = signal_sizes if adj in ("rfft_adj", "irfft") else y_sizes
         g = Fft.apply(grad, adj, axes, s, _DUAL[norm], a_sizes)
         if not complex_in and g._data.dtype.kind == "c":
-            from .elementwise import real
+            from .unary import real
             g = real(g)
         return g, None, None, None, None, None
 

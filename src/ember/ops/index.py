@@ -18,7 +18,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, renamed
 from ._util import const, shape_str, wrap_dim
-from .elementwise import _broadcast_error, _cast
+from .arith import _broadcast_error, _cast
 from .reduce import sum_to
 from .shape import (
     Index, IndexAlias, IndexedZeros, IndexUnsqueeze, Select, Slice, SplitIndex, _as_view, _get,

@@ -237,7 +237,7 @@ def _matmul_kind(a: Tensor, b: Tensor):
 def _with_out(result: Tensor, out):
     if out is None:
         return result
-    from .elementwise import _out
+    from .arith import _out
     return _out(result, out)
 
 
@@ -752,7 +752,7 @@ def _norm_of_abs(xp, a, p: float, dims, keepdim: bool):
 def norm_grad(x: Tensor, norm: Tensor, p: float, grad: Tensor, dims) -> Tensor:
     """The gradient of ``x``'s ``p``-norm for ``grad``; ``norm`` and ``grad`` keep the
     reduced ``dims`` as size 1. Where the norm is 0 the gradient is 0, as in PyTorch."""
-    from .elementwise import where
+    from .logic import where
     from .reduce import sum as _sum
 
     if p == 0:
@@ -865,7 +865,7 @@ def det(input: Tensor) -> Tensor:
 def logdet(input: Tensor) -> Tensor:
     """Natural log of the determinant: NaN for a negative determinant, -inf for zero."""
     sign, logabs = _la().slogdet(input)
-    from .elementwise import log
+    from .unary import log
     return logabs + log(sign)
 
 

@@ -15,7 +15,7 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ._util import const, wrap_dim
 from ._special import erf as _erf_np
-from .elementwise import erf, exp, sigmoid, tanh
+from .unary import erf, exp, sigmoid, tanh
 
 __all__ = ["softmax", "log_softmax", "selu", "celu", "prelu", "hardshrink", "threshold"]
 

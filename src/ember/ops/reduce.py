@@ -18,7 +18,9 @@ from .._naming import public_name
 from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd.function import Primitive, renamed
 from ._util import const, dims_tuple, wrap_dim
-from .elementwise import Sqrt, _arr, _cast, _out, _to_float, abs, exp, isnan, sign, sqrt, where
+from .arith import _arr, _cast, _out, _to_float
+from .logic import isnan, where
+from .unary import Sqrt, abs, exp, sign, sqrt
 
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
@@ -395,12 +397,12 @@ def _max_min(name, all_cls, npfn, result_type, pairwise):
 
 
 def _maximum(a, b, *, out=None):
-    from .elementwise import maximum
+    from .binary import maximum
     return maximum(a, b, out=out)
 
 
 def _minimum(a, b, *, out=None):
-    from .elementwise import minimum
+    from .binary import minimum
     return minimum(a, b, out=out)
 
 

@@ -34,7 +34,7 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
                     assume_unique=assume_unique, invert=invert)
     result = const(as_array(found))
     if out is not None:
-        from .elementwise import _out
+        from .arith import _out
         return _out(result, out)
     return result
 

@@ -18,7 +18,8 @@ from .._tensor import Tensor
 from ..autograd.engine import sum_to_array
 from ..autograd.function import Primitive
 from ._util import const, shape_str, wrap_dim
-from .elementwise import _cast, _inplace
+from .arith import _cast
+from .elementwise import _inplace
 
 __all__ = [
     "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "adjoint", "squeeze",

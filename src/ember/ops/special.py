@@ -11,8 +11,11 @@ from .._device import as_array
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from . import _gamma
-from .elementwise import (_cast, _float_operands, _inplace, _need_tensor, _out, _unary, cos,
-                          log1p, sgn, where)
+from .arith import _cast, _need_tensor, _out
+from .binary import _float_operands
+from .elementwise import _inplace
+from .logic import where
+from .unary import _unary, cos, log1p, sgn
 
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "i0", "sinc"]
 

@@ -157,6 +157,18 @@ OTHER_ISSUES = {
     "torch": "is_distributed prepare_multiprocessing_environment",
 }
 
+# Submodules ember leaves out, each with its reason. They are kept apart from GROUPS: their
+# parent (torch.distributed) is not one of the namespaces whose names are compared with
+# torch's one by one.
+MODULES = {
+    "torch.distributed.autograd": "distributed autograd (gradients sent back along the RPCs "
+                                  "that made a result) is not implemented; with "
+                                  "torch.distributed.rpc, compute gradients on the worker "
+                                  "that holds the parameters",
+    "torch.distributed.optim": "DistributedOptimizer steps on the gradients of distributed "
+                               "autograd, which ember does not implement",
+}
+
 # Wanted but not implemented yet. torch.fft, torch.special, torch.distributions, sparse COO/CSR
 # tensors and the RNG functions were being written while this list was made (issue 7): their
 # entries are marked "in progress" and shrink as that work lands.
@@ -266,6 +278,16 @@ def missing(namespace: str, name: str, message: str) -> AttributeError:
     followed by why ember lacks it when it is a torch name listed here."""
     why = explain(namespace, name)
     return AttributeError(f"{message}: {why}" if why else message)
+
+
+def missing_submodule(namespace: str, module_name: str, name: str) -> AttributeError:
+    """The error for ``name`` missing from ember's module of torch's ``namespace``, saying why
+    when it is a submodule listed in MODULES."""
+    from ._naming import public_name
+    message = f"module '{public_name(module_name)}' has no attribute '{name}'"
+    why = MODULES.get(f"{namespace}.{name}")
+    return AttributeError(f"{message}: ember leaves out {namespace}.{name}: {why}" if why
+                          else message)
 
 
 def missing_in_module(namespace: str, module_name: str, name: str) -> AttributeError:

@@ -147,3 +147,16 @@ def test_fsdp_matches_one_process_training_and_state_dicts_round_trip(n):
     assert res.returncode == 0, res.stdout + res.stderr
     for r in range(n):
         assert f"rank {r} fsdp train ok" in res.stdout and f"rank {r} fsdp state ok" in res.stdout
+
+
+# ---- torch.distributed.rpc
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_rpc_calls_rrefs_and_parameter_server(n):
+    res = mpirun(n, "-m", "ember.run", SCRIPTS / "rpc.py", timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for r in range(n):
+        for what in ("calls", "worker info", "rref", "rref passed on", "nested", "exceptions",
+                     "shutdown"):
+            assert f"rank {r} {what} ok" in res.stdout, res.stdout + res.stderr
+    assert "rank 0 parameter server ok" in res.stdout

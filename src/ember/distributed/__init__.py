@@ -14,3 +14,11 @@ group = GroupMember
 
 __all__ = list(_c10d_all) + ["DistBackendError", "Work", "group", "default_pg_timeout",
                              "get_global_rank", "is_gloo_available", "is_nccl_available"]
+
+
+def __getattr__(name):
+    if name in ("rpc", "fsdp", "tensor"):  # imported on first use, as attributes too
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    from .._left_out import missing_submodule
+    raise missing_submodule("torch.distributed", __name__, name)

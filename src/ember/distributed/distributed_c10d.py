@@ -227,6 +227,12 @@ def _reduced(values: np.ndarray, op, size: int) -> np.ndarray:
     return values // size if values.dtype.kind in "iu" else values / size
 
 
+def _average_in_place(values: np.ndarray, op, size: int) -> None:
+    """``_reduced`` written into ``values`` itself."""
+    if op is ReduceOp.AVG:
+        (np.floor_divide if values.dtype.kind in "iu" else np.divide)(values, size, out=values)
+
+
 def _bool_view(arr: np.ndarray) -> np.ndarray:
     """Bool buffers travel as uint8 (MPI has no reduction ops for C bool SUM/MAX)."""
     return arr.view(np.uint8) if arr.dtype == np.bool_ else arr
@@ -252,8 +258,12 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     if pg is None:
         return None
     send = _bool_view(_array(tensor))
-    out = np.empty_like(send)
     op = ReduceOp(op) if not isinstance(op, ReduceOp) else op
+    if np.shares_memory(send, tensor._data):  # reduce in the tensor's own memory
+        req = pg.comm.Iallreduce(_mpi.mpi().IN_PLACE, send, _mpi_op(op))
+        return _run(pg, [req], lambda: _average_in_place(send, op, pg.size()),
+                    async_op, "all_reduce")
+    out = np.empty_like(send)
     req = pg.comm.Iallreduce(send, out, _mpi_op(op))
     return _run(pg, [req], lambda: _store(tensor, _reduced(out, op, pg.size())),
                 async_op, "all_reduce")

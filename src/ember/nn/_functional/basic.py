@@ -19,6 +19,7 @@ from ..._tensor import Tensor, _TYPE_SHORT
 from ...autograd import grad_mode
 from ...autograd.function import renamed
 from ...ops import elementwise as E
+from ...ops.arith import _out
 from ...ops import nn as N
 from ...ops.reduce import Mean, Sum
 from ...ops._util import const
@@ -549,7 +550,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     """``input / max(||input||_p, eps)`` along ``dim``."""
     r = input / input.norm(p, dim, keepdim=True).clamp_min(eps)
     if out is not None:
-        return E._out(r, out)
+        return _out(r, out)
     return r
 
 

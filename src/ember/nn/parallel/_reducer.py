@@ -63,6 +63,8 @@ class Reducer:
             self.totals[id(p)] = total
             p.grad = None  # the engine stores what this hook returns as the new .grad
             self._start_ready_buckets()
+            for _, _, work in self.works:  # MPI moves a non-blocking collective on only
+                work.is_completed()        # when asked: ask at every hook
             if len(self.totals) < len(self.params) or self.next_bucket < len(self.buckets):
                 return _tensor(total)
             return _tensor(self._finish(p))
@@ -87,14 +89,15 @@ class Reducer:
             start = 0
             for p in bucket:
                 n = p.numel()
+                # the gradients are views of the bucket, which is new every step
                 avg = flat[start:start + n].reshape(p._data.shape)
                 start += n
                 if p is current:
-                    mine = avg.copy()
+                    mine = avg
                 elif id(p) in self.unused and p.grad is None and not avg.any():
                     continue
                 elif p.grad is None:
-                    p.grad = Tensor._make(avg.copy(), False, None, 0, [0])
+                    p.grad = Tensor._make(avg, False, None, 0, [0])
                 else:
                     np.copyto(p.grad._data, avg)
         self.totals = {}

@@ -3,6 +3,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,14 @@ def test_raising_rank_ends_the_job():
     assert res.returncode != 0
     assert "rank 1 fails on purpose" in res.stderr
     assert "should never get here" not in res.stdout
+
+
+def test_killed_rank_ends_the_job():
+    start = time.monotonic()
+    res = mpirun(2, SCRIPTS / "failures.py", "kill", timeout=100)
+    assert res.returncode != 0
+    assert "should never get here" not in res.stdout
+    assert time.monotonic() - start < 60  # well before rank 0's 120 s collective timeout
 
 
 @pytest.mark.parametrize("n", [2, 3])

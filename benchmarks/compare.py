@@ -20,7 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Both frameworks import from cached bytecode, as an installed package does: torch's
 # wheel ships compiled files, and ember's are written on the first run.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-DEFAULT = ["overhead", "mlp", "cnn", "lstm", "matmul_chain", "train_digits", "resnet18"]
+DEFAULT = ["overhead", "mlp", "cnn", "cifar_net", "lstm", "gru", "text_lstm", "transformer",
+           "matmul_chain", "train_digits", "resnet18"]
 
 
 def run_once(script: str, framework: str, args: list[str]) -> dict:

@@ -14,7 +14,7 @@ from .linalg import (_RESULT_FIELDS, LinAlgError, _check, _failed_minor, _result
                      cholesky, inv, matrix_norm, solve, svdvals)
 from .ops._util import const
 from .ops.linalg import _with_out
-from .ops.shape import cat
+from .ops.join import cat
 
 __all__ = ["vander", "tensorinv", "tensorsolve", "solve_triangular", "cond", "inv_ex",
            "cholesky_ex", "solve_ex"]

@@ -251,7 +251,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
         per_result = [_flatten(r)[0] for r in results]
         odims = _flatten(out_dims)[0] if isinstance(out_dims, (tuple, list)) else \
             [out_dims] * len(first)
-        from .ops.shape import stack
+        from .ops.join import stack
         from ._creation import tensor as _tensor
         stacked = []
         for k in range(len(first)):
@@ -264,7 +264,7 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
 def stack_module_state(models) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
     """The parameters and buffers of same-structured ``models`` stacked along a new first
     dimension (parameters as new leaves that require grad), for ensembling with vmap."""
-    from .ops.shape import stack
+    from .ops.join import stack
     models = list(models)
     if not models:
         raise RuntimeError("stack_module_state: Expected at least one model, got 0.")

@@ -816,7 +816,7 @@ def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
     ``H_i = I - tau_i v_i v_i^H``, ``v_i`` being column ``i`` of ``A`` below the diagonal
     with an implicit 1 on it (the ``Q`` of a QR factorisation in LAPACK's form)."""
     from ._creation import eye
-    from .ops.shape import cat
+    from .ops.join import cat
     n, k = A.shape[-2], A.shape[-1]
     if tau.shape[-1] > k:
         raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater "

@@ -148,7 +148,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
                                   strict, "jacobian"))
         per_input = []
         for i, x in enumerate(xs):
-            from ..ops.shape import stack
+            from ..ops.join import stack
             block = stack([r[i] for r in rows]) if rows else zeros_like(x).reshape(0, *x.shape)
             per_input.append(block.reshape(*out.shape, *x.shape))
         table.append(tuple(per_input))

@@ -15,7 +15,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
          append: Tensor | None = None) -> Tensor:
     """The ``n``-th forward difference along ``dim`` (``!=`` for booleans), after
     concatenating ``prepend`` and ``append``."""
-    from .shape import cat
+    from .join import cat
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:

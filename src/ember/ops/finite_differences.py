@@ -8,7 +8,7 @@ import numbers
 from .. import _dtype as D
 from .._tensor import Tensor
 from ._util import wrap_dim
-from .shape import cat
+from .join import cat
 
 __all__ = ["gradient"]
 

@@ -1,5 +1,5 @@
-"""Indexing: ``__getitem__``/``__setitem__``, the gather/scatter/index_* family, masks,
-sorting, searching and counting.
+"""Indexing: ``__getitem__``/``__setitem__``, the gather/scatter/index_* family, masks and
+positions (nonzero, take).
 
 Everything that reads elements at positions is ``shape.Index`` (its backward sums the
 gradient back into zeros); everything that writes them is ``IndexPut`` here. Both take a
@@ -11,10 +11,9 @@ import warnings
 
 import numpy as np
 
-from .. import return_types
 from .._argtypes import not_tensor_error
 from .._device import as_array
-from .._tensor import Tensor
+from .._tensor import _TYPE_SHORT, Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, renamed
 from ._util import const, shape_str, wrap_dim
@@ -28,8 +27,7 @@ from .shape import (
 __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
     "index_copy", "index_fill", "index_put", "masked_fill", "masked_select", "masked_scatter",
-    "nonzero", "argwhere", "take", "take_along_dim", "sort", "argsort", "msort", "topk",
-    "unique", "unique_consecutive", "bucketize", "searchsorted", "bincount", "histc",
+    "nonzero", "argwhere", "take", "take_along_dim",
 ]
 
 _new = object.__new__
@@ -672,8 +670,8 @@ def _in_range(input, d, idx):
 def _check_add_source(input, d, idx, source):
     a, s = input._data, source._data
     if s.dtype != a.dtype:
-        raise RuntimeError(f"index_add_(): self ({_short_name(input.dtype)}) and source "
-                           f"({_short_name(source.dtype)}) must have the same scalar type")
+        raise RuntimeError(f"index_add_(): self ({_TYPE_SHORT[input.dtype.name]}) and source "
+                           f"({_TYPE_SHORT[source.dtype.name]}) must have the same scalar type")
     n = s.shape[d] if s.ndim > d else 1
     if n != idx.size:
         raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
@@ -703,8 +701,8 @@ def _check_copy_source(input, d, idx, source):
                                f"{k} and source slice shape: {s.shape[k]} at dimension {k}.")
     if s.dtype != a.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
-                           f"but got (self) {_short_name(input.dtype)} and (source) "
-                           f"{_short_name(source.dtype)}")
+                           f"but got (self) {_TYPE_SHORT[input.dtype.name]} and (source) "
+                           f"{_TYPE_SHORT[source.dtype.name]}")
     _in_range(input, d, idx)
 
 
@@ -974,7 +972,7 @@ class Take(Index):
 def take(input: Tensor, index: Tensor) -> Tensor:
     """Elements of the flattened ``input`` at ``index`` (result has ``index``'s shape)."""
     if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        got = _short_name(index.dtype) if isinstance(index, Tensor) else type(index).__name__
+        got = _TYPE_SHORT[index.dtype.name] if isinstance(index, Tensor) else type(index).__name__
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
     idx = index._data
     n = input._data.size
@@ -1009,225 +1007,6 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *,
     return gather(input, d, indices)
 
 
-# -- sorting ---------------------------------------------------------------------------------------
-def _argsort(a, dim, descending):
-    """Stable argsort; descending keeps equal elements in their original order and puts NaN
-    first, as PyTorch does."""
-    xp = _xp(a)
-    if not descending:
-        return xp.argsort(a, axis=dim, kind="stable")
-    n = a.shape[dim]
-    rev = xp.flip(a, dim)
-    return (n - 1) - xp.flip(xp.argsort(rev, axis=dim, kind="stable"), dim)
-
-
-class Sort(Primitive):
-    @staticmethod
-    def forward(ctx, a, dim, descending, k):
-        xp = _xp(a)
-        flat = a.ndim == 0
-        if flat:
-            a = a.reshape(1)
-        idx = _argsort(a, dim, descending)
-        if k is not None:
-            idx = idx[(_FULL,) * dim + (slice(0, k),)]
-        values = xp.take_along_axis(a, idx, axis=dim)
-        if flat:
-            values, idx = values.reshape(()), idx.reshape(())
-        ctx.shape = a.shape if not flat else ()
-        ctx.fidx = _along(idx, dim) if not flat else (Ellipsis,)
-        return values, idx.astype(np.int64)
-
-    @staticmethod
-    def backward(ctx, grad, _):
-        return IndexedZeros.apply(grad, ctx.fidx, ctx.shape, False), None, None, None
-
-
-class Topk(Sort):
-    pass
-
-
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,
-         out=None):
-    """``(values, indices)`` sorted along ``dim`` (always stably here)."""
-    d = wrap_dim(dim, input._data.ndim)
-    values, indices = Sort.apply(input, d, bool(descending), None)
-    return return_types.sort((values, indices))
-
-
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
-    """The indices that sort ``input`` along ``dim``."""
-    a = input._data
-    if a.ndim == 0:
-        return const(_xp(a).zeros((), dtype=np.int64))
-    return const(_argsort(a, wrap_dim(dim, a.ndim), descending).astype(np.int64))
-
-
-def msort(input: Tensor) -> Tensor:
-    """Values sorted along the first dimension."""
-    return sort(input, 0)[0]
-
-
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
-         out=None):
-    """The ``k`` largest (or smallest) elements along ``dim`` and their indices, in order."""
-    a = input._data
-    d = wrap_dim(dim, a.ndim)
-    n = a.shape[d] if a.ndim else 1
-    k = int(k)
-    if not 0 <= k <= n:
-        raise RuntimeError("selected index k out of range")
-    values, indices = Topk.apply(input, d, bool(largest), k if a.ndim else None)
-    return return_types.topk((values, indices))
-
-
-# -- unique values ---------------------------------------------------------------------------------
-def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
-           return_counts: bool = False, dim: int | None = None):
-    """The distinct values (or slices along ``dim``) in ascending order; optionally the index
-    of each input element in them and how often each occurs."""
-    a = input._data
-    xp = _xp(a)
-    d = None if dim is None else wrap_dim(dim, a.ndim)
-    vals, inv, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=d)
-    inv = inv.reshape(a.shape if d is None else (a.shape[d],))
-    return _unique_result(vals, inv, counts, return_inverse, return_counts)
-
-
-def _unique_result(vals, inv, counts, return_inverse, return_counts):
-    out = [const(vals)]
-    if return_inverse:
-        out.append(const(inv.astype(np.int64)))
-    if return_counts:
-        out.append(const(counts.astype(np.int64)))
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
-                       dim: int | None = None):
-    """Collapse runs of equal consecutive values (or slices along ``dim``) to one."""
-    a = input._data
-    xp = _xp(a)
-    if dim is None:
-        rows = a.reshape(-1)
-        change = rows[1:] != rows[:-1]
-    else:
-        d = wrap_dim(dim, a.ndim)
-        rows = xp.moveaxis(a, d, 0)
-        change = (rows[1:] != rows[:-1]).reshape(max(rows.shape[0] - 1, 0), -1).any(axis=1)
-    n = rows.shape[0]
-    start = xp.concatenate([xp.ones(min(n, 1), dtype=bool), change])
-    vals = rows[start]
-    if dim is not None:
-        vals = xp.moveaxis(vals, 0, wrap_dim(dim, a.ndim))
-    inv = xp.cumsum(start) - 1
-    if dim is None:
-        inv = inv.reshape(a.shape)
-    counts = xp.diff(xp.append(xp.flatnonzero(start), n))
-    return _unique_result(vals, inv, counts, return_inverse, return_counts)
-
-
-# -- searching and counting
-def _values_array(values, like):
-    if isinstance(values, Tensor):
-        return values._data
-    return _xp(like).asarray(values)
-
-
-def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False,
-                 right: bool = False, side: str | None = None, sorter=None) -> Tensor:
-    """Insertion points of ``input`` in the innermost dimension of ``sorted_sequence``
-    (leading dimensions are batches matched with ``input``'s)."""
-    if side is not None:
-        if side not in ("left", "right"):
-            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
-                               f"got {side}")
-        if right and side == "left":
-            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
-                               "got side of left while right was True")
-        right = side == "right"
-    seq = sorted_sequence._data
-    vals = _values_array(input, seq)
-    xp = _xp(seq)
-    if sorter is not None:
-        seq = xp.take_along_axis(seq, sorter._data, axis=-1)
-    dt = np.int32 if out_int32 else np.int64
-    side = "right" if right else "left"
-    if seq.ndim == 1:
-        return const(xp.asarray(xp.searchsorted(seq, vals, side=side)).astype(dt))
-    if seq.shape[:-1] != vals.shape[:-1]:
-        raise RuntimeError(
-            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
-            "dimensions of boundaries tensor and input value tensor must match, but we got "
-            f"boundaries tensor {shape_str(seq.shape)} and input value tensor "
-            f"{shape_str(vals.shape)}")
-    return const(_batched_searchsorted(seq, vals, right, xp).astype(dt))
-
-
-def _batched_searchsorted(seq, vals, right, xp):
-    """Every row at once: sort each row's boundaries and values together (values before equal
-    boundaries for 'left', after for 'right') and count the boundaries ahead of each value."""
-    m = seq.shape[-1]
-    both = xp.concatenate([seq, vals.astype(seq.dtype)], axis=-1)
-    is_seq = xp.zeros(both.shape, dtype=np.int8)
-    is_seq[..., :m] = 1
-    tie = is_seq if not right else 1 - is_seq
-    order = xp.lexsort((tie, both), axis=-1)
-    ahead = xp.cumsum(xp.take_along_axis(is_seq, order, axis=-1), axis=-1)
-    result = xp.empty(both.shape, dtype=np.int64)
-    xp.put_along_axis(result, order, ahead, axis=-1)
-    return result[..., m:]
-
-
-def bucketize(input, boundaries: Tensor, *, out_int32: bool = False,
-              right: bool = False) -> Tensor:
-    """The bucket of each value among the 1-D sorted ``boundaries``."""
-    if boundaries._data.ndim != 1:
-        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim"
-                           f"({boundaries._data.ndim})")
-    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
-
-
-def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
-    """How often each non-negative integer occurs (summing ``weights`` when given)."""
-    a = input._data
-    if a.dtype.kind not in "iu":
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
-                                  f"'{_short_name(input.dtype)}'")
-    if a.ndim != 1 or (a.size and a.min() < 0):
-        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
-    xp = _xp(a)
-    if weights is None:
-        return const(xp.bincount(a, minlength=minlength).astype(np.int64))
-    w = weights._data
-    dt = w.dtype if w.dtype.kind == "f" else np.float64
-    return const(xp.bincount(a, weights=w, minlength=minlength).astype(dt))
-
-
-def _short_name(dt):
-    from .._tensor import _TYPE_SHORT
-    return _TYPE_SHORT[dt.name]
-
-
-def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
-    """Counts in ``bins`` equal-width bins over ``[min, max]`` (the data's range when both are
-    equal); values outside are ignored."""
-    a = input._data
-    if a.dtype.kind != "f":
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
-                                  f"'{_short_name(input.dtype)}'")
-    lo, hi = float(min), float(max)
-    if lo > hi:
-        raise RuntimeError("torch.histc: max must be larger than min")
-    if lo == hi and a.size:
-        lo, hi = float(a.min()), float(a.max())
-    if lo == hi:
-        lo, hi = lo - 1, hi + 1
-    xp = _xp(a)
-    counts, _ = xp.histogram(a, bins=int(bins), range=(lo, hi))
-    return const(counts.astype(a.dtype))
-
-
 __getitem__ = getitem
 __setitem__ = setitem
 
@@ -1236,6 +1015,5 @@ TENSOR_METHODS = [
     "scatter_add_", "scatter_reduce", "scatter_reduce_", "index_select", "index_add",
     "index_add_", "index_copy", "index_copy_", "index_fill", "index_fill_", "index_put",
     "index_put_", "masked_fill", "masked_fill_", "masked_select", "masked_scatter",
-    "masked_scatter_", "nonzero", "argwhere", "take", "take_along_dim", "sort", "argsort",
-    "msort", "topk", "unique", "unique_consecutive", "bincount", "histc",
+    "masked_scatter_", "nonzero", "argwhere", "take", "take_along_dim",
 ]

@@ -277,7 +277,8 @@ class Prod(Primitive):
 
 def _exclusive_cumprod(x: Tensor, axis: int, reverse: bool) -> Tensor:
     """Products of the elements before (after, if ``reverse``) each one along ``axis``."""
-    from .shape import cat, narrow, flip
+    from .join import cat
+    from .shape import narrow, flip
     if reverse:
         x = flip(x, (axis,))
     n = x.shape[axis]
@@ -634,7 +635,7 @@ class Cumprod(Primitive):
             without = where(const(pos == i), 1.0, a)
             tail = grad * cumprod(without, axis) * const(pos >= i)
             parts.append(narrow(tail.sum(axis, keepdim=True), axis, 0, 1))
-        from .shape import cat
+        from .join import cat
         return cat(parts, axis), None, None
 
 

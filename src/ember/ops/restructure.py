@@ -73,7 +73,8 @@ def block_diag(*tensors) -> Tensor:
 
 def cartesian_prod(*tensors) -> Tensor:
     """Every combination of one element from each 1-D tensor, as rows."""
-    from .shape import meshgrid, stack
+    from .join import stack
+    from .shape import meshgrid
     if len(tensors) == 1:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")

@@ -495,7 +495,7 @@ def spmm(input, mat2) -> Tensor:
 
 def sparse_add(a: SparseCooTensor, b, alpha=1) -> Tensor:
     """``a + alpha * b`` for sparse COO tensors of one size (dense ``b``: a dense result)."""
-    from .shape import cat
+    from .join import cat
     if not isinstance(b, SparseCooTensor):
         if isinstance(b, Tensor):
             raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) "

@@ -7,7 +7,7 @@ import numpy as np
 from ..._device import as_array
 from ..._tensor import Tensor
 from ...ops._util import const
-from ...ops.shape import stack
+from ...ops.join import stack
 from .basic import _embedding_renorm_
 
 __all__ = ["embedding_bag"]

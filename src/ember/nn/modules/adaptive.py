@@ -10,7 +10,7 @@ from collections import namedtuple
 from typing import Sequence
 
 from ..._tensor import Tensor
-from ...ops.shape import cat
+from ...ops.join import cat
 from .._functional import basic as F
 from .container import ModuleList, Sequential
 from .linear import Linear

@@ -18,7 +18,7 @@ def _check_same_device(param: Tensor, old_device):
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and concatenated into one 1-D tensor (differentiable)."""
-    from ...ops.shape import cat
+    from ...ops.join import cat
     device = None
     flat = []
     for p in parameters:

@@ -10,7 +10,7 @@ from ... import linalg
 from ..._creation import eye
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...ops.shape import cat
+from ...ops.join import cat
 from .._functional.basic import normalize
 from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..modules.module import Module

@@ -54,7 +54,9 @@ def check(en: str, zh: str) -> Callable:
 
 @dataclasses.dataclass
 class Exercise:
-    """One step of the track: texts, starter file, reference solution and checks."""
+    """One step of the track: texts, starter file, reference solution and checks. The
+    import lines the starter and the solution share are kept apart in ``imports`` (the
+    exercise files import torch; ember's own sources never do)."""
 
     name: str
     chapter: int
@@ -66,6 +68,7 @@ class Exercise:
     solution: str
     checks: list
     needs: tuple = ()          # optional packages the checks import (e.g. sklearn)
+    imports: tuple = ()        # the file's import lines, written above the starter/solution
     number: int = 0            # 1-based position in the track, set by the registry
 
     @property
@@ -84,8 +87,9 @@ class Exercise:
             lines += [f"# {line}".rstrip() for line in wrapped] + ["#"]
         lines.append("# " + say(lang, "file_check", number=self.number))
         lines.append("# " + say(lang, "file_run", filename=self.filename))
-        code = textwrap.dedent(self.solution if body == "solution" else self.starter).strip("\n")
-        return "\n".join(lines) + "\n\n" + code + "\n"
+        code = textwrap.dedent(self.solution if body == "solution" else self.starter)
+        code = "\n".join(self.imports) + code  # the code starts with the line break
+        return "\n".join(lines) + "\n\n" + code.strip("\n") + "\n"
 
 
 def _wrap(paragraph: str, lang: str) -> list:

@@ -86,8 +86,8 @@ returns `steps` evenly spaced points from start to end, both ends included.""",
            "evens(n) ends at 2 * n; linspace includes both ends.",
            "在 torch.tensor 里写浮点数（1.0）就得到 float32；arange 不包含终点，所以 evens(n) 的终点是 "
            "2 * n；linspace 两端都包含。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def matrix():
@@ -117,7 +117,6 @@ if __name__ == "__main__":
     print(evens(5), points(0.0, 1.0, 5))
 ''',
     solution='''
-import torch
 
 
 def matrix():
@@ -228,8 +227,8 @@ normal numbers; `uniform(seed, n)` returns n numbers drawn uniformly from [0, 1)
     hint=T("Call torch.manual_seed(seed) first; randint's high is exclusive, so dice needs "
            "torch.randint(1, 7, (n,)).",
            "先调用 torch.manual_seed(seed)；randint 不包含上界，所以掷骰子要用 torch.randint(1, 7, (n,))。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def dice(seed, n):
@@ -249,7 +248,6 @@ if __name__ == "__main__":
     print(dice(0, 10))
 ''',
     solution='''
-import torch
 
 
 def dice(seed, n):
@@ -334,8 +332,8 @@ is true division with a floating result, while `//` stays integer.""",
     hint=T("t.float(), t.long(), t / 2 (not t // 2) and t > 0 do it; check a dtype with "
            "print(x.dtype).",
            "t.float()、t.long()、t / 2（不是 t // 2）和 t > 0 就能完成；用 print(x.dtype) 查看类型。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def to_float32(t):
@@ -354,7 +352,6 @@ def is_positive(t):
     return ...  # TODO
 ''',
     solution='''
-import torch
 
 
 def to_float32(t):
@@ -453,8 +450,8 @@ share memory; `flat_transposed(m)` returns the transpose of m flattened to 1-D
            "because a transpose is not contiguous, m.t().reshape(-1) works.",
            "x.view(rows, -1) 是视图；加上 .clone() 得到拷贝；m.t().view(-1) 会失败，因为转置不连续，"
            "m.t().reshape(-1) 可以。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def as_grid(x, rows):
@@ -476,7 +473,6 @@ if __name__ == "__main__":
     print(x)  # shows 100 when g is a view
 ''',
     solution='''
-import torch
 
 
 def as_grid(x, rows):
@@ -565,8 +561,8 @@ the elements greater than 0, in row order, as a 1-D tensor.""",
            "values; m[:, -1], m[::2] and m[m > 0] do the rest.",
            "m[0, -1] 是右上角；torch.stack 或 torch.tensor 可以把四个值组合起来；m[:, -1]、m[::2] 和 "
            "m[m > 0] 可以完成其余部分。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def corners(m):
@@ -585,7 +581,6 @@ def positives(m):
     return ...  # TODO
 ''',
     solution='''
-import torch
 
 
 def corners(m):
@@ -654,8 +649,8 @@ length n and returns an (n, 2) tensor whose row i is (a[i], b[i]).""",
 `pairs(a, b)` 接收两个长度为 n 的向量，返回形状为 (n, 2) 的张量，第 i 行是 (a[i], b[i])。"""),
     hint=T("torch.cat([a, b], dim=0) and dim=1; torch.stack([a, b], dim=1) makes the pairs.",
            "torch.cat([a, b], dim=0) 和 dim=1；torch.stack([a, b], dim=1) 可以组成数对。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def join_rows(a, b):
@@ -670,7 +665,6 @@ def pairs(a, b):
     return ...  # TODO: shape (n, 2)
 ''',
     solution='''
-import torch
 
 
 def join_rows(a, b):
@@ -747,8 +741,8 @@ returns the (n, k) table whose entry (i, j) is |a[i] - b[j]|. No Python loops.""
            "(a[:, None] - b[None, :]).abs() is the table.",
            "m.mean(dim=0) 是各列均值组成的一行；f[:, None] 是一列；(a[:, None] - b[None, :]).abs() "
            "就是那张表。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def center_columns(m):
@@ -763,7 +757,6 @@ def distances(a, b):
     return ...  # TODO: shape (len(a), len(b))
 ''',
     solution='''
-import torch
 
 
 def center_columns(m):
@@ -837,8 +830,8 @@ tensor 2 * t and leaves t unchanged.""",
     hint=T("t.clamp_(min=0) and t.mul_(k) return t; doubled needs an operation without "
            "the underscore.",
            "t.clamp_(min=0) 和 t.mul_(k) 会返回 t；doubled 需要不带下划线的运算。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def clip_negatives_(t):
@@ -854,7 +847,6 @@ def doubled(t):
     return ...  # TODO: leave t unchanged
 ''',
     solution='''
-import torch
 
 
 def clip_negatives_(t):
@@ -936,9 +928,8 @@ tensor with a's values that does not share memory with a.""",
 `as_float32(a)` 返回值与 a 相同、不与 a 共享内存的 float32 张量。"""),
     hint=T("t.numpy(), torch.from_numpy(a), and torch.tensor(a, dtype=torch.float32).",
            "t.numpy()、torch.from_numpy(a) 和 torch.tensor(a, dtype=torch.float32)。"),
+    imports=("import numpy as np", "import torch"),
     starter='''
-import numpy as np
-import torch
 
 
 def to_numpy(t):
@@ -953,8 +944,6 @@ def as_float32(a):
     return ...  # TODO: an independent float32 copy
 ''',
     solution='''
-import numpy as np
-import torch
 
 
 def to_numpy(t):

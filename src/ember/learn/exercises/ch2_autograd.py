@@ -64,8 +64,8 @@ x = values 处的梯度；`grad_of_product(a, b)` 接收两个 Python 浮点数�
            "then read x.grad (and a.grad, b.grad).",
            "torch.tensor(values, requires_grad=True)；算出标量，调用 .backward()，然后读取 x.grad"
            "（以及 a.grad、b.grad）。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def leaf(values):
@@ -85,7 +85,6 @@ def grad_of_product(a, b):
     return ..., ...
 ''',
     solution='''
-import torch
 
 
 def leaf(values):
@@ -166,8 +165,8 @@ gradient of sum(x**2) plus that of sum(3*x), from two backward calls.""",
     hint=T("Keep each step's gradient with x.grad.clone() before zeroing with x.grad.zero_() "
            "(or set x.grad = None).",
            "在用 x.grad.zero_() 清零（或设 x.grad = None）之前，用 x.grad.clone() 保存每一步的梯度。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def grad_after_two_backwards(values):
@@ -190,7 +189,6 @@ def total_grad(values):
     return ...
 ''',
     solution='''
-import torch
 
 
 def grad_after_two_backwards(values):
@@ -282,8 +280,8 @@ updates w in place to w - lr * w.grad without recording the update, and returns 
            "(or w.sub_(lr * w.grad)) keeps w a leaf.",
            "with torch.no_grad(): ...；t.detach()；在 no_grad 中，w -= lr * w.grad（或 w.sub_(lr * w.grad)）"
            "能让 w 保持为叶子。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def predict(w, x):
@@ -298,7 +296,6 @@ def sgd_update_(w, lr):
     raise NotImplementedError("TODO")
 ''',
     solution='''
-import torch
 
 
 def predict(w, x):
@@ -379,8 +376,8 @@ backward, as a 0-dim tensor.""",
            "requires_grad=True), loss.backward(), return w.grad.",
            "手算：(2 * (w * x - y) * x).mean()。自动微分：w = torch.tensor(w, requires_grad=True)，"
            "loss.backward()，返回 w.grad。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def grad_by_hand(w, x, y):
@@ -393,7 +390,6 @@ def grad_by_autograd(w, x, y):
     return ...
 ''',
     solution='''
-import torch
 
 
 def grad_by_hand(w, x, y):

@@ -80,9 +80,8 @@ that computes fc2(relu(fc1(x))).""",
     hint=T("self.fc1 = nn.Linear(n_in, n_hidden); in forward: return self.fc2(torch.relu("
            "self.fc1(x))).",
            "self.fc1 = nn.Linear(n_in, n_hidden)；forward 中：return self.fc2(torch.relu(self.fc1(x)))。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 class TwoLayer(nn.Module):
@@ -101,8 +100,6 @@ if __name__ == "__main__":
     print(model(torch.randn(2, 4)))
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 class TwoLayer(nn.Module):
@@ -196,9 +193,8 @@ model's state_dict keys in order.""",
            "dst.load_state_dict(src.state_dict()); list(model.state_dict().keys()).",
            "sum(p.numel() for p in model.parameters() if p.requires_grad)；"
            "dst.load_state_dict(src.state_dict())；list(model.state_dict().keys())。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 def count_parameters(model):
@@ -213,8 +209,6 @@ def state_keys(model):
     return ...  # TODO
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 def count_parameters(model):
@@ -293,9 +287,8 @@ Linear(8, 2)。"""),
     hint=T("Collect layers in a list in a loop over zip(sizes[:-1], sizes[1:]), drop the "
            "trailing ReLU, then nn.Sequential(*layers).",
            "在对 zip(sizes[:-1], sizes[1:]) 的循环中把层收集到列表里，去掉末尾的 ReLU，再 nn.Sequential(*layers)。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 def make_mlp(sizes):
@@ -308,8 +301,6 @@ if __name__ == "__main__":
     print(make_mlp([4, 16, 8, 2]))
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 def make_mlp(sizes):
@@ -382,9 +373,8 @@ softmax）分别返回 x 的激活结果。"""),
            "torch.softmax(x, dim=1) (rows sum to 1).",
            "torch.relu、torch.sigmoid、torch.nn.functional.leaky_relu(x, 0.1)，以及 torch.softmax(x, dim=1)"
            "（每行和为 1）。"),
+    imports=("import torch", "import torch.nn.functional as F"),
     starter='''
-import torch
-import torch.nn.functional as F
 
 
 def relu(x):
@@ -403,8 +393,6 @@ def softmax_rows(x):
     return ...  # TODO
 ''',
     solution='''
-import torch
-import torch.nn.functional as F
 
 
 def relu(x):

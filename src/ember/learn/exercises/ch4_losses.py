@@ -67,9 +67,8 @@ operations only; `mse_with_nn(pred, target)` returns it using `nn.MSELoss` (or
 （或 `nn.functional.mse_loss`）返回它。两者都返回 0 维张量。"""),
     hint=T("((pred - target) ** 2).mean(); nn.MSELoss()(pred, target).",
            "((pred - target) ** 2).mean()；nn.MSELoss()(pred, target)。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 def mse_by_hand(pred, target):
@@ -80,8 +79,6 @@ def mse_with_nn(pred, target):
     return ...  # TODO
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 def mse_by_hand(pred, target):
@@ -157,9 +154,8 @@ logits; `cross_entropy_with_nn(logits, labels)` returns it using `nn.CrossEntrop
            "class with log_probs[torch.arange(len(labels)), labels]; negate and average.",
            "log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)；用 "
            "log_probs[torch.arange(len(labels)), labels] 取出真实类别；取负再求平均。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 def cross_entropy_by_hand(logits, labels):
@@ -170,8 +166,6 @@ def cross_entropy_with_nn(logits, labels):
     return ...  # TODO
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 def cross_entropy_by_hand(logits, labels):
@@ -267,9 +261,8 @@ update) as a Python float.""",
            "optimizer.step(); return loss.item().",
            "optimizer.zero_grad()；loss = F.mse_loss(model(x), y)；loss.backward()；optimizer.step()；"
            "return loss.item()。"),
+    imports=("import torch", "import torch.nn.functional as F"),
     starter='''
-import torch
-import torch.nn.functional as F
 
 
 def make_sgd(model):
@@ -281,8 +274,6 @@ def train_step(model, optimizer, x, y):
     return ...
 ''',
     solution='''
-import torch
-import torch.nn.functional as F
 
 
 def make_sgd(model):
@@ -356,9 +347,8 @@ step), and returns the list of the losses of each step as Python floats.""",
     hint=T("Create torch.optim.Adam(model.parameters(), lr=lr) once, before the loop; append "
            "loss.item() each step.",
            "在循环之前创建一次 torch.optim.Adam(model.parameters(), lr=lr)；每一步追加 loss.item()。"),
+    imports=("import torch", "import torch.nn.functional as F"),
     starter='''
-import torch
-import torch.nn.functional as F
 
 
 def fit_adam(model, x, y, steps, lr):
@@ -367,8 +357,6 @@ def fit_adam(model, x, y, steps, lr):
     return losses or ...
 ''',
     solution='''
-import torch
-import torch.nn.functional as F
 
 
 def fit_adam(model, x, y, steps, lr):
@@ -444,9 +432,8 @@ initial rate in epochs 0, 1, 2 and the full rate from epoch 3 on.""",
            "LambdaLR(optimizer, lambda epoch: min(1.0, (epoch + 1) / 4)).",
            "torch.optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.5)；"
            "LambdaLR(optimizer, lambda epoch: min(1.0, (epoch + 1) / 4))。"),
+    imports=("import torch", "from torch.optim import lr_scheduler"),
     starter='''
-import torch
-from torch.optim import lr_scheduler
 
 
 def halve_every_10(optimizer):
@@ -457,8 +444,6 @@ def warmup(optimizer):
     return ...  # TODO: 1/4, 2/4, 3/4, then the full rate
 ''',
     solution='''
-import torch
-from torch.optim import lr_scheduler
 
 
 def halve_every_10(optimizer):

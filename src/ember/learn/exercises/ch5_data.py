@@ -85,9 +85,8 @@ dataset collects samples into batches by stacking them along a new first dimensi
            "(torch.tensor([float(i)]), torch.tensor([float(i * i)])).",
            "在 __init__ 中保存 n；__len__ 返回它；__getitem__ 返回 "
            "(torch.tensor([float(i)]), torch.tensor([float(i * i)]))。"),
+    imports=("import torch", "from torch.utils.data import DataLoader, Dataset"),
     starter='''
-import torch
-from torch.utils.data import DataLoader, Dataset
 
 
 class Squares(Dataset):
@@ -106,8 +105,6 @@ if __name__ == "__main__":
         print(x.shape, y.shape)
 ''',
     solution='''
-import torch
-from torch.utils.data import DataLoader, Dataset
 
 
 class Squares(Dataset):
@@ -213,9 +210,8 @@ DataLoader that keeps the dataset's order.""",
            "generator=torch.Generator().manual_seed(seed)).",
            "DataLoader(dataset, batch_size=batch_size, shuffle=True, "
            "generator=torch.Generator().manual_seed(seed))。"),
+    imports=("import torch", "from torch.utils.data import DataLoader, TensorDataset"),
     starter='''
-import torch
-from torch.utils.data import DataLoader, TensorDataset
 
 
 def train_loader(dataset, batch_size, seed):
@@ -226,8 +222,6 @@ def eval_loader(dataset, batch_size):
     return ...  # TODO
 ''',
     solution='''
-import torch
-from torch.utils.data import DataLoader, TensorDataset
 
 
 def train_loader(dataset, batch_size, seed):
@@ -315,9 +309,8 @@ transform，y 保持不变。"""),
            "x, y = self.base[i]; return self.transform(x), y.",
            "compose：def run(x): for fn in fns: x = fn(x); return x。Transformed.__getitem__："
            "x, y = self.base[i]; return self.transform(x), y。"),
+    imports=("import torch", "from torch.utils.data import Dataset"),
     starter='''
-import torch
-from torch.utils.data import Dataset
 
 
 def compose(*fns):
@@ -340,8 +333,6 @@ class Transformed(Dataset):
         raise NotImplementedError("TODO")
 ''',
     solution='''
-import torch
-from torch.utils.data import Dataset
 
 
 def compose(*fns):

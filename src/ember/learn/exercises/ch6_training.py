@@ -79,9 +79,8 @@ graph. The check fits noisy points of y = 3x - 1.""",
            "loop epochs times over the four training lines.",
            "model = nn.Linear(1, 1)；optimizer = torch.optim.SGD(model.parameters(), lr=lr)；"
            "把四行训练代码循环 epochs 次。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 def fit_line(x, y, epochs, lr):
@@ -101,8 +100,6 @@ if __name__ == "__main__":
     print(model.weight.item(), model.bias.item())
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 def fit_line(x, y, epochs, lr):
@@ -229,10 +226,12 @@ logits 的分类器，训练它并返回。检查会在它从没见过的数字�
            "(lr=0.01), cross-entropy, batches of 64 for about 20 epochs is plenty.",
            "nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))，配合 Adam（lr=0.01）、"
            "交叉熵、每批 64 个、训练约 20 个 epoch 就足够了。"),
+    imports=(
+        "import torch",
+        "import torch.nn as nn",
+        "from torch.utils.data import DataLoader, TensorDataset",
+    ),
     starter='''
-import torch
-import torch.nn as nn
-from torch.utils.data import DataLoader, TensorDataset
 
 
 def accuracy(model, x, y):
@@ -256,9 +255,6 @@ if __name__ == "__main__":
     print("test accuracy:", accuracy(model, x[1400:], y[1400:]))
 ''',
     solution='''
-import torch
-import torch.nn as nn
-from torch.utils.data import DataLoader, TensorDataset
 
 
 def accuracy(model, x, y):
@@ -371,9 +367,8 @@ mode and returns it. The checks use a model with batch norm and dropout.""",
     hint=T("model.eval(); with torch.no_grad(): return model(x). And: model.train(); "
            "return model.",
            "model.eval()；with torch.no_grad(): return model(x)。以及：model.train()；return model。"),
+    imports=("import torch", "import torch.nn as nn"),
     starter='''
-import torch
-import torch.nn as nn
 
 
 def predict(model, x):
@@ -391,8 +386,6 @@ if __name__ == "__main__":
     print(predict(model, x))
 ''',
     solution='''
-import torch
-import torch.nn as nn
 
 
 def predict(model, x):
@@ -497,8 +490,8 @@ returns the epoch.""",
            "'epoch': epoch}, path); then torch.load(path) and the two load_state_dict calls.",
            "torch.save({'model': model.state_dict(), 'optimizer': optimizer.state_dict(), "
            "'epoch': epoch}, path)；然后 torch.load(path)，再调用两次 load_state_dict。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def save_checkpoint(path, model, optimizer, epoch):
@@ -509,7 +502,6 @@ def load_checkpoint(path, model, optimizer):
     raise NotImplementedError("TODO")
 ''',
     solution='''
-import torch
 
 
 def save_checkpoint(path, model, optimizer, epoch):
@@ -597,8 +589,8 @@ device and returns it.""",
            "{k: v.to(device) for k, v in batch.items()}; model.to(device).",
            "torch.device(\"cuda\" if torch.cuda.is_available() else \"cpu\")；"
            "{k: v.to(device) for k, v in batch.items()}；model.to(device)。"),
+    imports=("import torch",),
     starter='''
-import torch
 
 
 def pick_device():
@@ -617,7 +609,6 @@ if __name__ == "__main__":
     print(pick_device())
 ''',
     solution='''
-import torch
 
 
 def pick_device():

@@ -259,7 +259,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         return None
     send = _bool_view(_array(tensor))
     op = ReduceOp(op) if not isinstance(op, ReduceOp) else op
-    if np.shares_memory(send, tensor._data):  # reduce in the tensor's own memory
+    if tensor._data.flags.c_contiguous:  # send is the tensor's own memory: reduce there
         req = pg.comm.Iallreduce(_mpi.mpi().IN_PLACE, send, _mpi_op(op))
         return _run(pg, [req], lambda: _average_in_place(send, op, pg.size()),
                     async_op, "all_reduce")

@@ -69,13 +69,7 @@ class _Unshard(Function):
         if not state.sync:
             state.unsynced[id(spec)] = grad
             return None, None, None
-        rest = spec.shape[1:]
-        padded = grad.new_zeros((spec.chunk * spec.world,) + rest)
-        padded[:spec.shape[0] if spec.shape else 1] = grad.reshape((-1,) + rest)
-        mine = grad.new_empty((spec.chunk,) + rest)
-        dist.reduce_scatter_tensor(mine, padded, op=dist.ReduceOp.AVG, group=spec.group)
-        start, stop = spec.rows
-        return mine[:stop - start], None, None
+        return spec.reduce_scatter_mean(grad), None, None
 
 
 class _State:
@@ -169,8 +163,7 @@ def _gather_hook(module, args):
     whole = {}
     for owner, name, p in state.slots:
         if id(p) not in whole:
-            whole[id(p)] = _Unshard.apply(p, p._spec, state) if p.requires_grad else \
-                p._spec.gather(p.detach())
+            whole[id(p)] = _Unshard.apply(p, p._spec, state)
         owner._parameters[name] = whole[id(p)]
 
 

@@ -178,6 +178,18 @@ class _Spec:
         c10d.all_gather_into_tensor(out, padded, group=self.group)
         return out[:self.shape[0] if self.shape else 1].reshape(self.shape)
 
+    def reduce_scatter_mean(self, grad: Tensor) -> Tensor:
+        """This rank's rows of the mean over ranks of the global-shaped ``grad`` (a
+        collective: the adjoint of ``gather`` for averaged gradients)."""
+        from .. import distributed_c10d as c10d
+        rest = self.shape[1:]
+        padded = grad.new_zeros((self.chunk * self.world,) + rest)
+        padded[:self.shape[0] if self.shape else 1] = grad.reshape((-1,) + rest)
+        mine = grad.new_empty((self.chunk,) + rest)
+        c10d.reduce_scatter_tensor(mine, padded, op=c10d.ReduceOp.AVG, group=self.group)
+        start, stop = self.rows
+        return mine[:stop - start]
+
     def local_of(self, full: Tensor) -> Tensor:
         """This rank's piece of the global ``full``."""
         if self.placement.is_replicate():
